@@ -1,0 +1,88 @@
+// Package answer turns a question into a cited answer: it retrieves passages,
+// then either extracts the sentences that best answer the question or has a
+// language model write an answer, and checks that every quote is verbatim in the
+// passage it cites. It knows retrieval and corpus, nothing of Discord.
+package answer
+
+import "github.com/footnote-bot/footnote/corpus"
+
+// Mode names how an answer was written.
+type Mode string
+
+const (
+	ModeExtractive Mode = "extractive"
+	ModeLLM        Mode = "llm"
+	// ModeAuto asks for the model when one is configured, extractive otherwise.
+	ModeAuto Mode = "auto"
+)
+
+// Turn is an earlier question and answer in a conversation (a Discord thread).
+type Turn struct {
+	Question string
+	Answer   string
+}
+
+// Request is one question.
+type Request struct {
+	Question string
+	// History holds earlier turns, oldest first; follow-ups are read against it.
+	History []Turn
+	// K is how many passages to retrieve; 0 means the engine's default.
+	K int
+	// Mode is extractive, llm or auto ("" means auto).
+	Mode Mode
+	// Stream, when set, receives the answer's text as a language model writes it:
+	// each call carries the whole text so far (never a half-written citation).
+	Stream func(text string)
+}
+
+// Passage is a retrieved passage as shown with an answer. Text is
+// exactly bytes [Start,End) of document Doc.
+type Passage struct {
+	N         int     `json:"n"`
+	Doc       string  `json:"doc"`
+	Title     string  `json:"title"`
+	Section   string  `json:"section"`
+	Paragraph int     `json:"paragraph"`
+	Page      int     `json:"page,omitempty"`
+	Start     int     `json:"start"`
+	End       int     `json:"end"`
+	Text      string  `json:"text"`
+	Score     float64 `json:"score"`
+	Kind      string  `json:"kind,omitempty"`
+}
+
+// Citation is a verbatim quote from passage N. Quote is exactly bytes
+// [Start,End) of document Doc.
+type Citation struct {
+	N         int    `json:"n"`
+	Doc       string `json:"doc"`
+	Title     string `json:"title"`
+	Section   string `json:"section"`
+	Paragraph int    `json:"paragraph"`
+	Page      int    `json:"page,omitempty"`
+	Start     int    `json:"start"`
+	End       int    `json:"end"`
+	Quote     string `json:"quote"`
+}
+
+// Answer is the result of a question. An abstention is an answer too.
+type Answer struct {
+	Question  string     `json:"question"`
+	Answer    string     `json:"answer"`
+	Abstained bool       `json:"abstained"`
+	Mode      Mode       `json:"mode"`
+	Citations []Citation `json:"citations"`
+	Passages  []Passage  `json:"passages"`
+	// Note is a line for the reader about how the answer was made, e.g. that
+	// the model did not answer and the extractive answer is shown instead.
+	Note string `json:"note,omitempty"`
+	// Missing lists the question's words that no retrieved passage contains,
+	// set when the engine abstains.
+	Missing []string `json:"missing,omitempty"`
+}
+
+func fromCorpus(n int, p corpus.Passage, score float64) Passage {
+	return Passage{N: n, Doc: p.Doc, Title: p.Title, Section: p.Section, Paragraph: p.Paragraph,
+		Page: p.Page, Start: p.Start, End: p.End, Text: p.Text, Score: score, Kind: string(p.Kind)}
+}

@@ -1,0 +1,203 @@
+package answer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// Index is what the engine needs from a search index.
+type Index interface {
+	Search(ctx context.Context, query string, k int) ([]retrieval.Hit, error)
+	IDF(term string) float64
+	Passages() []corpus.Passage
+}
+
+var _ Index = (*retrieval.Index)(nil)
+
+// Writer writes an answer from numbered passages with a language model. It calls
+// delta with each piece of text as it arrives (delta may be nil) and returns the
+// whole text.
+//
+// Fit returns the leading passages that fit the model's context (the last one
+// possibly cut short, still exact document bytes); the engine gives Write only
+// those. Rewrite turns a follow-up into a standalone question using the
+// earlier turns. OpenAIWriter is the implementation.
+type Writer interface {
+	Write(ctx context.Context, question string, history []Turn, passages []Passage, delta func(string)) (string, error)
+	Fit(passages []Passage) []Passage
+	Rewrite(ctx context.Context, history []Turn, question string) (string, error)
+}
+
+// Options configure an Engine. Zero values are documented defaults.
+type Options struct {
+	// K is the number of passages retrieved per question; 0 means 5.
+	K int
+	// MaxQuestion is the longest question accepted, in characters; 0 means 1000.
+	MaxQuestion int
+	// Writer, when set, writes answers in ModeLLM (and ModeAuto).
+	Writer Writer
+}
+
+// Engine answers questions over one index. It is safe for concurrent use.
+type Engine struct {
+	docs  map[string]corpus.Document
+	order []string
+	index Index
+	opts  Options
+}
+
+// New returns an engine over the documents of c searched through index.
+func New(c *corpus.Corpus, index Index, opts Options) *Engine {
+	if opts.K <= 0 {
+		opts.K = 5
+	}
+	if opts.MaxQuestion <= 0 {
+		opts.MaxQuestion = 1000
+	}
+	e := &Engine{docs: map[string]corpus.Document{}, index: index, opts: opts}
+	for _, d := range c.Docs {
+		e.docs[d.Path] = d
+		e.order = append(e.order, d.Path)
+	}
+	return e
+}
+
+// Errors for bad questions; callers show them to people as they are.
+var (
+	ErrEmptyQuestion = errors.New("the question is empty")
+	ErrInvalidUTF8   = errors.New("the question is not valid UTF-8 text")
+	ErrTooLong       = errors.New("the question is too long")
+	ErrNoModel       = errors.New("no language model is configured (set OPENAI_API_KEY or OPENAI_BASE_URL)")
+)
+
+// CheckQuestion validates a question's text.
+func (e *Engine) CheckQuestion(q string) error {
+	if !utf8.ValidString(q) {
+		return ErrInvalidUTF8
+	}
+	if strings.TrimSpace(q) == "" {
+		return ErrEmptyQuestion
+	}
+	if n := utf8.RuneCountInString(q); n > e.opts.MaxQuestion {
+		return fmt.Errorf("%w: %d characters, the limit is %d", ErrTooLong, n, e.opts.MaxQuestion)
+	}
+	return nil
+}
+
+// Source describes one document of the corpus.
+type Source struct {
+	Doc      string `json:"doc"`
+	Title    string `json:"title"`
+	Passages int    `json:"passages"`
+}
+
+// Sources lists the corpus's documents in order with their passage counts.
+func (e *Engine) Sources() []Source {
+	counts := map[string]int{}
+	for _, p := range e.index.Passages() {
+		counts[p.Doc]++
+	}
+	var out []Source
+	for _, path := range e.order {
+		out = append(out, Source{Doc: path, Title: e.docs[path].Title, Passages: counts[path]})
+	}
+	return out
+}
+
+// Ask answers one question. Bad questions return the errors above (test with
+// errors.Is); an abstention is an answer, not an error.
+func (e *Engine) Ask(ctx context.Context, req Request) (*Answer, error) {
+	if err := e.CheckQuestion(req.Question); err != nil {
+		return nil, err
+	}
+	mode := req.Mode
+	if mode == "" {
+		mode = ModeAuto
+	}
+	if mode == ModeLLM && e.opts.Writer == nil {
+		return nil, ErrNoModel
+	}
+	k := req.K
+	if k <= 0 {
+		k = e.opts.K
+	}
+	ans := &Answer{Question: req.Question, Mode: ModeExtractive, Citations: []Citation{}, Passages: []Passage{}}
+	useModel := mode != ModeExtractive && e.opts.Writer != nil
+	req, modelErr := e.followUp(ctx, req, useModel) // llmask.go
+	hits, err := e.index.Search(ctx, retrievalQuery(req), k)
+	if errors.Is(err, retrieval.ErrEmptyQuery) {
+		ans.Abstained = true
+		ans.Answer = "The question has no words to search for. Ask about a topic in the documents."
+		return ans, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("retrieving passages: %w", err)
+	}
+	for i, h := range hits {
+		ans.Passages = append(ans.Passages, fromCorpus(i+1, h.Passage, h.Score))
+	}
+	if useModel {
+		e.answerLLM(ctx, req, hits, ans, modelErr) // llmask.go
+		return ans, nil
+	}
+	e.answerExtractive(req.Question, hits, ans)
+	return ans, nil
+}
+
+// retrievalQuery is what is searched for: the question, and for a follow-up
+// also the previous question, so that "and in 2016?" finds its topic.
+func retrievalQuery(req Request) string {
+	if len(req.History) == 0 {
+		return req.Question
+	}
+	return req.Question + "\n" + req.History[len(req.History)-1].Question
+}
+
+// answerExtractive fills ans with quoted sentences from hits, or abstains.
+func (e *Engine) answerExtractive(question string, hits []retrieval.Hit, ans *Answer) {
+	ans.Mode = ModeExtractive
+	picked, coverage := e.extract(question, hits)
+	if len(picked) == 0 || coverage < minCoverage {
+		ans.Abstained = true
+		ans.Missing = missingWords(question, hits, stopTerms())
+		ans.Answer = "The corpus does not seem to cover this question."
+		if len(ans.Missing) > 0 {
+			ans.Answer += " No retrieved passage mentions " + strings.Join(quoteAll(ans.Missing), ", ") + "."
+		}
+		if len(hits) > 0 {
+			ans.Answer += " The closest passages are listed below."
+		}
+		return
+	}
+	var parts []string
+	for _, c := range picked {
+		p := hits[c.hit].Passage
+		quote := p.Text[c.span.Start:c.span.End]
+		ans.Citations = append(ans.Citations, Citation{
+			N: c.hit + 1, Doc: p.Doc, Title: p.Title, Section: p.Section, Paragraph: p.Paragraph, Page: p.Page,
+			Start: p.Start + c.span.Start, End: p.Start + c.span.End, Quote: quote,
+		})
+		parts = append(parts, fmt.Sprintf("%s [%d]", normSpace(quote), c.hit+1))
+	}
+	ans.Answer = strings.Join(parts, " ")
+}
+
+func quoteAll(ws []string) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = "\u201c" + w + "\u201d"
+	}
+	return out
+}
+
+// DocText returns the text of a document by path: the bytes that offsets index.
+func (e *Engine) DocText(path string) (string, bool) {
+	d, ok := e.docs[path]
+	return d.Text, ok
+}

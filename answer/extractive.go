@@ -1,0 +1,236 @@
+package answer
+
+import (
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// Extractive answering: the answer is the one to three sentences of the retrieved
+// passages that best answer the question, each quoted verbatim and cited.
+//
+// A sentence's score mixes how much of the question's weight (IDF of its terms)
+// the sentence and its passage cover, whether it holds the kind of information
+// the question asks for (a number for "how many", a date for "when", a place for
+// "where", a name for "who"), and its passage's rank. The engine abstains when
+// no retrieved passage covers enough of the question's weight: see minCoverage.
+
+const (
+	// minCoverage is the share of the question's IDF weight that the best
+	// passage must contain for the engine to answer. Calibrated on the dev set
+	// (see README, "Abstention"): unanswerable questions there reach at most
+	// about 0.45, answerable ones at least about 0.6.
+	minCoverage = 0.35
+	// maxSentences is the most sentences an extractive answer quotes.
+	maxSentences = 3
+)
+
+// questionWords are dropped from questions before scoring: they say what is
+// asked, not what it is about.
+const questionWords = "how many much often when where which who whom whose what why " +
+	"did does do is are was were has have had the a an of in on at to"
+
+// cjkQuestionChars mark CJK bigrams that belong to the question's wording.
+const cjkQuestionChars = "哪什麼么誰谁幾几何嗎吗呢是"
+
+var stopTerms = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range retrieval.Terms(questionWords) {
+		m[t] = true
+	}
+	return m
+})
+
+// queryTerms are the question's distinct content terms with their weights.
+type queryTerms struct {
+	terms  []string
+	weight map[string]float64
+	total  float64
+}
+
+func (e *Engine) queryTerms(question string) queryTerms {
+	q := queryTerms{weight: map[string]float64{}}
+	stop := stopTerms()
+	for _, t := range retrieval.Terms(question) {
+		if stop[t] || q.weight[t] > 0 || strings.ContainsAny(t, cjkQuestionChars) {
+			continue
+		}
+		w := e.index.IDF(t)
+		if w <= 0 {
+			continue
+		}
+		q.terms = append(q.terms, t)
+		q.weight[t] = w
+		q.total += w
+	}
+	return q
+}
+
+// cover is the share of the question's weight found in terms. A question term
+// missing from terms still counts half when it nearly matches one: a Chinese
+// bigram whose two characters both occur, or an English stem that shares all but
+// its last two letters (six at least) with one, as "strategi" and "strateg".
+func (q queryTerms) cover(terms []string) float64 {
+	if q.total == 0 {
+		return 0
+	}
+	have := make(map[string]bool, len(terms))
+	for _, t := range terms {
+		have[t] = true
+	}
+	s := 0.0
+	for _, t := range q.terms {
+		switch {
+		case have[t]:
+			s += q.weight[t]
+		case nearMatch(t, have, terms):
+			s += q.weight[t] / 2
+		}
+	}
+	return s / q.total
+}
+
+func nearMatch(t string, have map[string]bool, terms []string) bool {
+	r := []rune(t)
+	if len(r) == 2 && unicode.Is(unicode.Han, r[0]) && unicode.Is(unicode.Han, r[1]) {
+		return hasHan(have, r[0]) && hasHan(have, r[1])
+	}
+	if len(t) < 7 {
+		return false
+	}
+	prefix := t[:len(t)-2]
+	for _, u := range terms {
+		if strings.HasPrefix(u, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasHan reports whether a CJK character occurs in any term.
+func hasHan(have map[string]bool, c rune) bool {
+	for t := range have {
+		if strings.ContainsRune(t, c) {
+			return true
+		}
+	}
+	return false
+}
+
+type candidate struct {
+	hit   int         // index into hits
+	span  corpus.Span // sentence within the passage text
+	score float64
+	cover float64
+}
+
+// extract picks the sentences that answer question from hits. It returns them
+// best first, and the best passage coverage.
+func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, float64) {
+	q := e.queryTerms(question)
+	w := questionWants(question)
+	var cands []candidate
+	best := 0.0
+	for i, h := range hits {
+		pcov := q.cover(retrieval.Terms(h.Passage.Text))
+		if pcov > best {
+			best = pcov
+		}
+		for _, sp := range corpus.Sentences(h.Passage.Text) {
+			text := h.Passage.Text[sp.Start:sp.End]
+			scov := q.cover(retrieval.Terms(text))
+			s := 0.7*scov + 0.3*pcov + 0.05/float64(i+1)
+			if w != wantAny {
+				if satisfies(w, text, question) {
+					s += 0.2
+				} else {
+					s -= 0.1
+				}
+			}
+			if h.Passage.Kind == corpus.KindReference {
+				s *= 0.6
+			}
+			if words(text) < 5 {
+				s *= 0.5
+			}
+			cands = append(cands, candidate{hit: i, span: sp, score: s, cover: scov})
+		}
+	}
+	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
+	var out []candidate
+	for _, c := range cands {
+		if len(out) == maxSentences {
+			break
+		}
+		if len(out) > 0 && (c.score < 0.85*out[0].score || c.cover < 0.6*out[0].cover) {
+			break
+		}
+		if duplicate(out, c, hits) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, best
+}
+
+func duplicate(chosen []candidate, c candidate, hits []retrieval.Hit) bool {
+	text := normSpace(hits[c.hit].Passage.Text[c.span.Start:c.span.End])
+	for _, o := range chosen {
+		if normSpace(hits[o.hit].Passage.Text[o.span.Start:o.span.End]) == text {
+			return true
+		}
+	}
+	return false
+}
+
+// missingWords lists the question's words that none of the passages contain.
+func missingWords(question string, hits []retrieval.Hit, stop map[string]bool) []string {
+	have := map[string]bool{}
+	for _, h := range hits {
+		for _, t := range retrieval.Terms(h.Passage.Text) {
+			have[t] = true
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, word := range strings.FieldsFunc(question, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && r != '-' && r != '\''
+	}) {
+		ts := retrieval.Terms(word)
+		if len(ts) == 0 || seen[strings.ToLower(word)] {
+			continue
+		}
+		found := false
+		for _, t := range ts {
+			if have[t] || stop[t] {
+				found = true
+				break
+			}
+		}
+		if !found {
+			seen[strings.ToLower(word)] = true
+			out = append(out, word)
+		}
+	}
+	return out
+}
+
+func words(s string) int {
+	n := 0
+	for _, f := range strings.Fields(s) {
+		for _, r := range f {
+			if unicode.Is(unicode.Han, r) {
+				n++
+			}
+		}
+		n++
+	}
+	return n
+}
+
+// normSpace folds runs of white space into one space.
+func normSpace(s string) string { return strings.Join(strings.Fields(s), " ") }

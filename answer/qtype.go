@@ -1,0 +1,77 @@
+package answer
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// want is the kind of information a question asks for, read from its wording.
+type want int
+
+const (
+	wantAny want = iota
+	wantNumber
+	wantTime
+	wantPlace
+	wantPerson
+)
+
+var (
+	reNumberQ = regexp.MustCompile(`(?i)\bhow (many|much|often)\b|\bwhat (number|percentage|share|amount)\b|多少|幾|几`)
+	reTimeQ   = regexp.MustCompile(`(?i)\bwhen\b|\bwhat (year|date|month|day|time)\b|\bwhich (year|date|month)\b|\bsince when\b|何時|何时|什麼時候|什么时候|哪一年|哪年`)
+	rePlaceQ  = regexp.MustCompile(`(?i)\bwhere\b|\bin which (city|country|place)\b|\bwhat (city|country|place)\b|哪裡|哪里|何處|何处|哪個城市|哪个城市`)
+	rePersonQ = regexp.MustCompile(`(?i)\bwho\b|\bwhom\b|\bwhose\b|\bwhich (person|president|minister|leader|author)s?\b|誰|谁`)
+
+	reNumber = regexp.MustCompile(`\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|once|twice)\b|[一二三四五六七八九十百千萬万億亿兩两]`)
+	reTime   = regexp.MustCompile(`\b(1[5-9]|20)\d\d\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\d+年|\d+月`)
+	rePlace  = regexp.MustCompile(`\b(in|at|to|from) (the )?[A-Z][\p{L}-]+|在[\p{Han}]{2,}`)
+	rePerson = regexp.MustCompile(`\b[A-Z][a-z]+ [A-Z][a-z]+\b`)
+)
+
+func questionWants(q string) want {
+	switch {
+	case reNumberQ.MatchString(q):
+		return wantNumber
+	case reTimeQ.MatchString(q):
+		return wantTime
+	case rePlaceQ.MatchString(q):
+		return wantPlace
+	case rePersonQ.MatchString(q):
+		return wantPerson
+	}
+	return wantAny
+}
+
+// satisfies reports whether sentence s holds the kind of information w that the
+// question does not hold already.
+func satisfies(w want, s, question string) bool {
+	var re *regexp.Regexp
+	switch w {
+	case wantNumber:
+		re = reNumber
+	case wantTime:
+		re = reTime
+	case wantPlace:
+		re = rePlace
+	case wantPerson:
+		re = rePerson
+	default:
+		return false
+	}
+	ql := strings.ToLower(question)
+	for _, m := range re.FindAllString(s, -1) {
+		if !strings.Contains(ql, strings.ToLower(lastWord(m))) {
+			return true
+		}
+	}
+	return false
+}
+
+func lastWord(m string) string {
+	f := strings.FieldsFunc(m, func(r rune) bool { return unicode.IsSpace(r) })
+	if len(f) == 0 {
+		return m
+	}
+	return f[len(f)-1]
+}

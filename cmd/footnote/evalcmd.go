@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/footnote-bot/footnote/eval"
+)
+
+func evalCommand() command {
+	return command{
+		name:    "eval",
+		args:    "FILE.jsonl",
+		summary: "measure retrieval, answers, quotes and latency on a question set",
+		flags: func(fs *flag.FlagSet, o *options) {
+			commonFlags(fs, o)
+			fs.StringVar(&o.mode, "mode", "", "who writes the answers: auto, extractive or llm")
+			fs.BoolVar(&o.verbose, "v", false, "list every question's outcome")
+		},
+		run: runEval,
+	}
+}
+
+func runEval(ctx context.Context, o *options, args []string, stdout, stderr io.Writer) error {
+	if len(args) != 1 {
+		return usagef("give one question file: footnote eval FILE.jsonl")
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return fmt.Errorf("opening question set: %w", err)
+	}
+	defer f.Close()
+	items, err := eval.Load(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", args[0], err)
+	}
+	if err := o.loadConfig(); err != nil {
+		return err
+	}
+	eng, err := buildEngine(ctx, o.cfg, stderr)
+	if err != nil {
+		return err
+	}
+	rep, err := eval.Run(ctx, eng, eng.DocText, items, o.cfg.K)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		return writeJSON(stdout, rep)
+	}
+	_, err = io.WriteString(stdout, renderReport(rep, o.verbose))
+	return err
+}
+
+func renderReport(r eval.Report, verbose bool) string {
+	var b strings.Builder
+	row := func(name, format string, args ...any) {
+		fmt.Fprintf(&b, "%-28s %s\n", name, fmt.Sprintf(format, args...))
+	}
+	row("questions", "%d (%d answerable, %d unanswerable)", r.Questions, r.Answerable, r.Unanswerable)
+	row("recall@1", "%.3f", r.RecallAt1)
+	row("recall@5", "%.3f", r.RecallAt5)
+	row("MRR", "%.3f", r.MRR)
+	row("answer accuracy", "%.3f", r.Accuracy)
+	row("abstained, unanswerable", "%.3f (higher is better)", r.AbstainUnanswerable)
+	row("abstained, answerable", "%.3f (lower is better)", r.AbstainAnswerable)
+	row("quotes verbatim", "%.3f of %d", r.Verbatim, r.Quotes)
+	row("latency p50 / p95", "%s / %s", ms(r.P50), ms(r.P95))
+	kinds := make([]string, 0, len(r.Kinds))
+	for k := range r.Kinds {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	b.WriteString("\nkind            n  recall@5  accuracy\n")
+	for _, k := range kinds {
+		s := r.Kinds[k]
+		fmt.Fprintf(&b, "%-14s %2d  %8.3f  %8.3f\n", k, s.N, s.RecallAt5, s.Accuracy)
+	}
+	if verbose {
+		b.WriteString("\n")
+		for _, res := range r.Results {
+			status := "ok"
+			switch {
+			case res.Error != "":
+				status = "ERROR " + res.Error
+			case res.Answerable && res.Abstained:
+				status = "ABSTAINED"
+			case res.Answerable && !res.Correct:
+				status = "WRONG"
+			case !res.Answerable && !res.Abstained:
+				status = "ANSWERED-UNANSWERABLE"
+			}
+			fmt.Fprintf(&b, "%s %-12s rank=%d %s\n    Q: %s\n    A: %s\n", res.ID, res.Kind, res.Rank, status, res.Question, clip(res.Answer, 300))
+		}
+	}
+	return b.String()
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }

@@ -1,0 +1,126 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func writeFile(tb testing.TB, body string) string {
+	tb.Helper()
+	p := filepath.Join(tb.TempDir(), "footnote.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+func TestDefaultIsValid(t *testing.T) {
+	if err := Default().Validate(); err != nil {
+		t.Fatalf("default config invalid: %v", err)
+	}
+}
+
+func TestLoadFileThenEnvironmentWins(t *testing.T) {
+	p := writeFile(t, "k: 7\nretrieval: lexical\nllm:\n  model: llama3.1\n  timeout: 45s\ndiscord:\n  guild: \"123\"\n")
+	c, err := Load(p, []string{"FOOTNOTE_K=9", "OPENAI_BASE_URL=http://localhost:11434/v1", "DISCORD_TOKEN=abc.def", "FOOTNOTE_SHARD_COUNT=2", "FOOTNOTE_SHARD_ID=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.K != 9 || c.Retrieval != "lexical" || c.LLM.Model != "llama3.1" || c.LLM.Timeout != 45*time.Second {
+		t.Errorf("got %+v", c)
+	}
+	if c.LLM.BaseURL != "http://localhost:11434/v1" || c.Discord.Guild != "123" || c.Discord.ShardID != 1 || c.Discord.ShardCount != 2 {
+		t.Errorf("got %+v", c)
+	}
+	if c.Discord.Token.Value() != "abc.def" {
+		t.Errorf("token not read from DISCORD_TOKEN")
+	}
+	if !c.LLM.Configured() {
+		t.Error("LLM with a base URL should count as configured")
+	}
+}
+
+func TestSecretsNeverFormat(t *testing.T) {
+	c, err := Load("", []string{"DISCORD_TOKEN=supersecret", "OPENAI_API_KEY=sk-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(format, c)
+		if strings.Contains(out, "supersecret") || strings.Contains(out, "sk-secret") {
+			t.Errorf("%s leaks a secret: %s", format, out)
+		}
+	}
+}
+
+func TestLoadErrorsNameKeyAndFix(t *testing.T) {
+	tests := []struct {
+		name    string
+		yaml    string
+		env     []string
+		want    []string
+		noFile  bool
+		missing bool
+	}{
+		{name: "unknown key", yaml: "k: 5\nretreival: dense\n", want: []string{`unknown key "retreival"`}},
+		{name: "unknown nested key", yaml: "llm:\n  modle: x\n", want: []string{`unknown key "llm.modle"`}},
+		{name: "secret in file", yaml: "discord:\n  token: abc\n", want: []string{`discord.token`, "DISCORD_TOKEN"}},
+		{name: "bad yaml", yaml: "k: [\n", want: []string{"not valid YAML"}},
+		{name: "wrong type", yaml: "k: lots\n", want: []string{"k"}},
+		{name: "k out of range", yaml: "k: 0\n", want: []string{"k: 0 is out of range"}},
+		{name: "bad mode", yaml: "mode: magic\n", want: []string{`mode: "magic" is not one of auto, extractive, llm`}},
+		{name: "llm mode without model", yaml: "mode: llm\n", want: []string{"OPENAI_API_KEY"}},
+		{name: "bad url", env: []string{"OPENAI_BASE_URL=localhost:11434"}, noFile: true, want: []string{"OPENAI_BASE_URL", "not an http(s) URL"}},
+		{name: "bad env number", env: []string{"FOOTNOTE_K=five"}, noFile: true, want: []string{"FOOTNOTE_K", "not a whole number"}},
+		{name: "unknown env", env: []string{"FOOTNOTE_RETREIVAL=dense"}, noFile: true, want: []string{"FOOTNOTE_RETREIVAL"}},
+		{name: "shard id", env: []string{"FOOTNOTE_SHARD_ID=2", "FOOTNOTE_SHARD_COUNT=2"}, noFile: true, want: []string{"shard_id", "0 to shard_count-1"}},
+		{name: "missing file", missing: true, want: []string{"reading config file"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := ""
+			switch {
+			case tt.missing:
+				path = filepath.Join(t.TempDir(), "nope.yaml")
+			case !tt.noFile:
+				path = writeFile(t, tt.yaml)
+			}
+			_, err := Load(path, tt.env)
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestExampleDocumentsEveryKey keeps footnote.example.yaml complete and loadable.
+func TestExampleDocumentsEveryKey(t *testing.T) {
+	data, err := os.ReadFile("../footnote.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range Vars() {
+		if v.Key == "" {
+			if !strings.Contains(string(data), v.Env) {
+				t.Errorf("example does not mention secret %s", v.Env)
+			}
+			continue
+		}
+		leaf := v.Key[strings.LastIndex(v.Key, ".")+1:]
+		if !strings.Contains(string(data), leaf+":") {
+			t.Errorf("example does not document key %s", v.Key)
+		}
+	}
+	if _, err := Load("../footnote.example.yaml", nil); err != nil {
+		t.Errorf("example does not load: %v", err)
+	}
+}

@@ -1,0 +1,93 @@
+package retrieval
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// analyzerName is the name of the one analyzer the lexical index, Terms and the
+// local embedder share.
+const analyzerName = "footnote"
+
+// tokenFilters are the analyzer's filters in order. The local embedder takes
+// character n-grams after the first stemAt filters, before stemming, so changing
+// this list changes its vectors: rename localEmbedderName when you do.
+var tokenFilters = []string{
+	cjk.WidthName,     // full-width Latin to ASCII, half-width kana to full width
+	lowercase.Name,    // to lower case
+	en.PossessiveName, // China's -> China
+	en.StopName,       // English stop words
+	porter.Name,       // English stemming; leaves CJK characters alone
+	cjk.BigramName,    // runs of CJK characters to overlapping bigrams
+}
+
+// stemAt is the index in tokenFilters of the first filter that changes words
+// beyond normalising them.
+const stemAt = 4
+
+// newIndexMapping returns the lexical index's mapping: documents with one text
+// field analysed by the footnote analyzer, scored with BM25.
+func newIndexMapping() (*mapping.IndexMappingImpl, error) {
+	m := mapping.NewIndexMapping()
+	err := m.AddCustomAnalyzer(analyzerName, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": tokenFilters,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("define analyzer: %w", err)
+	}
+	m.DefaultAnalyzer = analyzerName
+	m.ScoringModel = "bm25"
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+
+	text := mapping.NewTextFieldMapping()
+	text.Analyzer = analyzerName
+	text.Store = false
+	text.IncludeInAll = false
+	text.IncludeTermVectors = false
+	text.DocValues = false
+	doc := mapping.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt(textField, text)
+	doc.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping()) // no catch-all field
+	m.DefaultMapping = doc
+	return m, nil
+}
+
+// theAnalyzer returns the footnote analyzer, built once from the same mapping the
+// lexical index uses so that both always agree.
+var theAnalyzer = sync.OnceValue(func() *analysis.DefaultAnalyzer {
+	m, err := newIndexMapping()
+	if err != nil {
+		panic(err) // the definition above is static; a failure is a programming error
+	}
+	a, ok := m.AnalyzerNamed(analyzerName).(*analysis.DefaultAnalyzer)
+	if !ok || len(a.TokenFilters) != len(tokenFilters) {
+		panic("retrieval: the footnote analyzer is not the expected filter chain")
+	}
+	return a
+})
+
+// Terms analyses text as the lexical index does: lower-cased, Porter-stemmed
+// English words without stop words or possessive 's, numbers as they are, and
+// overlapping bigrams of CJK characters (a lone CJK character stays a unigram).
+// Terms are in text order and may repeat.
+func Terms(text string) []string {
+	tokens := theAnalyzer().Analyze([]byte(text))
+	out := make([]string, len(tokens))
+	for i, t := range tokens {
+		out[i] = string(t.Term)
+	}
+	return out
+}

@@ -1,0 +1,51 @@
+package retrieval
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestTerms(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want []string
+	}{
+		{"stemming", "Strategies strategic planning helped", []string{"strategi", "strateg", "plan", "help"}},
+		{"stop words and case", "The Cooperation OF the People", []string{"cooper", "peopl"}},
+		{"possessive", "China's and China’s", []string{"china", "china"}},
+		{"numbers", "US$451.591 billion in 2021, 1,000 leaders", []string{"us", "451.591", "billion", "2021", "1,000", "leader"}},
+		{"full-width Latin", "Ｃｈｉｎａ", []string{"china"}},
+		{"chinese bigrams", "中拉論壇首屆", []string{"中拉", "拉論", "論壇", "壇首", "首屆"}},
+		{"lone chinese character", "在", []string{"在"}},
+		{"mixed", "中拉論壇 China-CELAC Forum 開幕", []string{"中拉", "拉論", "論壇", "china", "celac", "forum", "開幕"}},
+		{"only stop words", "what is it and how", nil},
+		{"punctuation and emoji", `" : * + - ( ) 😀 !?`, nil},
+		{"empty", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Terms(tt.text)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Terms(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+// The lexical index analyses passages with the same analyzer as Terms: a
+// passage is found by every one of its own terms.
+func TestTermsAgreeWithIndex(t *testing.T) {
+	ix := newTestIndex(t, handmade(), Options{Mode: ModeLexical})
+	for i, p := range ix.Passages() {
+		for _, term := range Terms(p.Text) {
+			got, err := ix.lex.search(t.Context(), []string{term}, ix.Len())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(got, func(s scored) bool { return s.i == i }) {
+				t.Errorf("term %q of passage %d does not find it", term, i)
+			}
+		}
+	}
+}

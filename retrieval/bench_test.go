@@ -1,0 +1,229 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/footnote-bot/footnote/corpus"
+)
+
+// synthetic returns n passages of English-like text, ~60 words each, drawn
+// with Zipf frequencies from a vocabulary made from a fixed seed, and queries
+// of 6-10 words taken from random passages. The same n gives the same text.
+func synthetic(n, queries int) ([]corpus.Passage, []string) {
+	r := rand.New(rand.NewPCG(1, uint64(n)))
+	vocab := syntheticVocab()
+	zipf := rand.NewZipf(rand.New(rand.NewPCG(2, uint64(n))), 1.07, 2, uint64(len(vocab)-1))
+	ps := make([]corpus.Passage, n)
+	words := make([][]string, n)
+	for i := range ps {
+		var b strings.Builder
+		m := 40 + r.IntN(41)
+		for j := range m {
+			w := vocab[zipf.Uint64()]
+			words[i] = append(words[i], w)
+			if j > 0 {
+				b.WriteByte(' ')
+			}
+			if j == 0 {
+				w = strings.ToUpper(w[:1]) + w[1:]
+			}
+			b.WriteString(w)
+			if j%12 == 11 || j == m-1 {
+				b.WriteByte('.')
+			}
+		}
+		doc := fmt.Sprintf("doc%03d.txt", i/100)
+		ps[i] = corpus.Passage{Doc: doc, Paragraph: i%100 + 1, Start: i % 100 * 1000, End: i%100*1000 + b.Len(), Text: b.String(), Kind: corpus.KindBody}
+		if i%10 == 9 {
+			ps[i].Kind = corpus.KindReference
+		}
+	}
+	qs := make([]string, queries)
+	for i := range qs {
+		ws := words[r.IntN(n)]
+		k := 6 + r.IntN(5)
+		at := r.IntN(len(ws) - k)
+		qs[i] = strings.Join(ws[at:at+k], " ") + "?"
+	}
+	return ps, qs
+}
+
+var syntheticVocab = sync.OnceValue(func() []string {
+	r := rand.New(rand.NewPCG(7, 7))
+	const consonants, vowels = "bcdfghjklmnprstvwz", "aeiou"
+	seen := map[string]bool{}
+	var vocab []string
+	for len(vocab) < 30000 {
+		var b strings.Builder
+		for range 1 + r.IntN(4) {
+			b.WriteByte(consonants[r.IntN(len(consonants))])
+			b.WriteByte(vowels[r.IntN(len(vowels))])
+			if r.IntN(3) == 0 {
+				b.WriteByte(consonants[r.IntN(len(consonants))])
+			}
+		}
+		if w := b.String(); !seen[w] {
+			seen[w] = true
+			vocab = append(vocab, w)
+		}
+	}
+	return vocab
+})
+
+// benchIndex builds an index over n synthetic passages once per test binary.
+// The 100,000 size takes a few seconds and ~1 GB, so only benchmarks ask for
+// it, and not with -short.
+func benchIndex(b *testing.B, n int) (*Index, []string) {
+	b.Helper()
+	if n >= 100000 && testing.Short() {
+		b.Skip("the 100k index is not built with -short")
+	}
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if e, ok := benchIndexes[n]; ok {
+		return e.ix, e.queries
+	}
+	ps, qs := synthetic(n, 64)
+	ix, err := New(context.Background(), ps, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchIndexes[n] = benchEntry{ix, qs}
+	return ix, qs
+}
+
+type benchEntry struct {
+	ix      *Index
+	queries []string
+}
+
+var (
+	benchMu      sync.Mutex
+	benchIndexes = map[int]benchEntry{}
+)
+
+func benchmarkNew(b *testing.B, n int) {
+	ps, _ := synthetic(n, 0)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		ix, err := New(context.Background(), ps, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ix.Close()
+	}
+}
+
+func BenchmarkNew_1000(b *testing.B)  { benchmarkNew(b, 1000) }
+func BenchmarkNew_10000(b *testing.B) { benchmarkNew(b, 10000) }
+func BenchmarkNew_100000(b *testing.B) {
+	if testing.Short() {
+		b.Skip("not with -short")
+	}
+	benchmarkNew(b, 100000)
+}
+
+func benchmarkSearch(b *testing.B, n int) {
+	ix, qs := benchIndex(b, n)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		if _, err := ix.Search(ctx, qs[i%len(qs)], 5); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkSearch_1000(b *testing.B)   { benchmarkSearch(b, 1000) }
+func BenchmarkSearch_10000(b *testing.B)  { benchmarkSearch(b, 10000) }
+func BenchmarkSearch_100000(b *testing.B) { benchmarkSearch(b, 100000) }
+
+// The dense part of Search alone: the scan over the index's vectors.
+func benchmarkDenseScan(b *testing.B, n int) {
+	ix, qs := benchIndex(b, n)
+	vs := make([][]float32, len(qs))
+	for i, q := range qs {
+		vs[i] = ix.local.embedWeighted(q, ix.IDF)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		ix.dense.search(vs[i%len(vs)], ix.fusion.depth)
+		i++
+	}
+}
+
+func BenchmarkDenseScan_1000(b *testing.B)   { benchmarkDenseScan(b, 1000) }
+func BenchmarkDenseScan_10000(b *testing.B)  { benchmarkDenseScan(b, 10000) }
+func BenchmarkDenseScan_100000(b *testing.B) { benchmarkDenseScan(b, 100000) }
+
+// chromem-go's own Query over the same collection and depth, for comparison
+// with BenchmarkDenseScan_* (it embeds the query too, which takes
+// microseconds).
+func benchmarkChromemQuery(b *testing.B, n int) {
+	ix, qs := benchIndex(b, n)
+	ctx := context.Background()
+	depth := min(ix.fusion.depth, ix.dense.coll.Count())
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		if _, err := ix.dense.coll.Query(ctx, qs[i%len(qs)], depth, nil, nil); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkChromemQuery_1000(b *testing.B)   { benchmarkChromemQuery(b, 1000) }
+func BenchmarkChromemQuery_10000(b *testing.B)  { benchmarkChromemQuery(b, 10000) }
+func BenchmarkChromemQuery_100000(b *testing.B) { benchmarkChromemQuery(b, 100000) }
+
+// Lexical search alone.
+func benchmarkLexical(b *testing.B, n int) {
+	ix, qs := benchIndex(b, n)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		if _, err := ix.lex.search(ctx, Terms(qs[i%len(qs)]), ix.fusion.depth); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkLexical_1000(b *testing.B)   { benchmarkLexical(b, 1000) }
+func BenchmarkLexical_10000(b *testing.B)  { benchmarkLexical(b, 10000) }
+func BenchmarkLexical_100000(b *testing.B) { benchmarkLexical(b, 100000) }
+
+func BenchmarkEmbedLocal(b *testing.B) {
+	ps, _ := synthetic(100, 0)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		localHashV1.embed(ps[i%len(ps)].Text)
+		i++
+	}
+}
+
+func BenchmarkTerms(b *testing.B) {
+	ps, _ := synthetic(100, 0)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		Terms(ps[i%len(ps)].Text)
+		i++
+	}
+}

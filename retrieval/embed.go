@@ -1,0 +1,329 @@
+package retrieval
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"iter"
+	"math"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/philippgille/chromem-go"
+)
+
+// BatchEmbedFunc embeds many texts, returning one vector per text in order. It
+// decides itself how many texts go in one request and how many requests run at
+// once; New prefers it to an EmbeddingFunc for passages.
+type BatchEmbedFunc func(ctx context.Context, texts []string) ([][]float32, error)
+
+// Embedding providers for EmbedderConfig.Provider.
+const (
+	ProviderLocal            = "local"
+	ProviderOpenAI           = "openai"
+	ProviderOllama           = "ollama"
+	ProviderOpenAICompatible = "openai-compatible"
+)
+
+// EmbedderConfig chooses an embedder. The zero value is the local embedder.
+type EmbedderConfig struct {
+	// Provider is one of the Provider* constants; "" means local.
+	Provider string
+	// Model is the embedding model; "" means text-embedding-3-small for openai
+	// and nomic-embed-text for ollama. openai-compatible needs one.
+	Model string
+	// BaseURL is the API's root, e.g. https://api.openai.com/v1 (the default for
+	// openai) or http://localhost:11434 (the default for ollama).
+	// openai-compatible needs one.
+	BaseURL string
+	// APIKey is sent as a bearer token; openai needs one. It never appears in
+	// errors.
+	APIKey string
+	// Timeout bounds each request to the server; 0 means one minute.
+	Timeout time.Duration
+	// BatchSize is the most texts sent in one request; 0 means 64 for openai
+	// and openai-compatible, 16 for ollama.
+	BatchSize int
+}
+
+// Errors from remote embedders, for errors.Is.
+var (
+	// ErrEmbedAuth means the server refused the API key (HTTP 401 or 403).
+	ErrEmbedAuth = errors.New("the embeddings server rejected the API key")
+	// ErrEmbedResponse means the server answered with something that is not a
+	// usable set of vectors: not JSON, too few vectors, wrong dimensions.
+	ErrEmbedResponse = errors.New("the embeddings server sent an unusable response")
+	// ErrEmbedTimeout means a request got no answer within the timeout.
+	ErrEmbedTimeout = errors.New("the embeddings server did not answer in time")
+)
+
+// NewEmbedder returns the embedder cfg describes, as a function of one text, and
+// its name (e.g. "local-hash-v1", "openai:text-embedding-3-small") to record
+// with an index and key cached vectors by. Its vectors have unit length.
+func NewEmbedder(cfg EmbedderConfig) (chromem.EmbeddingFunc, string, error) {
+	batch, name, err := NewBatchEmbedder(cfg)
+	if err != nil {
+		return nil, "", err
+	}
+	if cfg.Provider == "" || cfg.Provider == ProviderLocal {
+		return NewLocalEmbedder(), name, nil
+	}
+	return oneAtATime(batch), name, nil
+}
+
+// oneAtATime embeds one text with batch.
+func oneAtATime(batch BatchEmbedFunc) chromem.EmbeddingFunc {
+	return func(ctx context.Context, text string) ([]float32, error) {
+		vs, err := batch(ctx, []string{text})
+		if err != nil {
+			return nil, err
+		}
+		if len(vs) != 1 {
+			return nil, fmt.Errorf("%w: %d vectors for 1 text", ErrEmbedResponse, len(vs))
+		}
+		return vs[0], nil
+	}
+}
+
+// NewBatchEmbedder is NewEmbedder for many texts at a time: remote providers
+// send up to cfg.BatchSize texts a request, a few requests at once.
+func NewBatchEmbedder(cfg EmbedderConfig) (BatchEmbedFunc, string, error) {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = time.Minute
+	}
+	switch cfg.Provider {
+	case "", ProviderLocal:
+		if cfg.Model != "" && cfg.Model != LocalEmbedderName {
+			return nil, "", fmt.Errorf("the local embedder has no model %q (leave the model empty)", cfg.Model)
+		}
+		return batchOf(NewLocalEmbedder(), runtime.GOMAXPROCS(0)), LocalEmbedderName, nil
+	case ProviderOpenAI:
+		if cfg.APIKey == "" {
+			return nil, "", errors.New("the openai embedder needs an API key")
+		}
+		cfg.Model = orDefault(cfg.Model, "text-embedding-3-small")
+		cfg.BaseURL = orDefault(cfg.BaseURL, "https://api.openai.com/v1")
+		c, err := newOpenAIClient(cfg)
+		if err != nil {
+			return nil, "", err
+		}
+		return c.embed, ProviderOpenAI + ":" + cfg.Model, nil
+	case ProviderOpenAICompatible:
+		if cfg.BaseURL == "" || cfg.Model == "" {
+			return nil, "", errors.New("the openai-compatible embedder needs a base URL and a model")
+		}
+		c, err := newOpenAIClient(cfg)
+		if err != nil {
+			return nil, "", err
+		}
+		return c.embed, ProviderOpenAICompatible + ":" + cfg.Model, nil
+	case ProviderOllama:
+		cfg.Model = orDefault(cfg.Model, "nomic-embed-text")
+		cfg.BaseURL = orDefault(cfg.BaseURL, "http://localhost:11434")
+		c, err := newOllamaClient(cfg)
+		if err != nil {
+			return nil, "", err
+		}
+		return c.embed, ProviderOllama + ":" + cfg.Model, nil
+	}
+	return nil, "", fmt.Errorf("unknown embeddings provider %q (want %s, %s, %s or %s)",
+		cfg.Provider, ProviderLocal, ProviderOpenAI, ProviderOllama, ProviderOpenAICompatible)
+}
+
+// orDefault returns s, or def when s is empty.
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// batchOf embeds many texts with embed, running up to workers calls at once.
+func batchOf(embed chromem.EmbeddingFunc, workers int) BatchEmbedFunc {
+	return func(ctx context.Context, texts []string) ([][]float32, error) {
+		out := make([][]float32, len(texts))
+		ctx, cancel := context.WithCancelCause(ctx)
+		defer cancel(nil)
+		next := make(chan int)
+		var wg sync.WaitGroup
+		for range min(workers, len(texts)) {
+			wg.Go(func() {
+				for i := range next {
+					v, err := embed(ctx, texts[i])
+					if err != nil {
+						cancel(err)
+						return
+					}
+					out[i] = v
+				}
+			})
+		}
+	feed:
+		for i := range texts {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				break feed
+			}
+		}
+		close(next)
+		wg.Wait()
+		if err := context.Cause(ctx); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+}
+
+// embedAll embeds texts with batch, taking what it can from cache (when it is
+// not nil and the embedder has a name) and adding what it embeds. Every vector
+// returned has unit length or is zero, and all have one dimension.
+func embedAll(ctx context.Context, texts []string, batch BatchEmbedFunc, name string, cache *VectorCache) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	useCache := cache != nil && name != ""
+	var keys []VectorKey
+	if useCache {
+		keys = make([]VectorKey, len(texts))
+	}
+	// Texts to embed, each once, and where each goes.
+	var todo []string
+	where := map[string][]int{}
+	for i, t := range texts {
+		if useCache {
+			keys[i] = KeyOf(name, t)
+			if v, ok := cache.Get(keys[i]); ok {
+				out[i] = v
+				continue
+			}
+		}
+		if _, ok := where[t]; !ok {
+			todo = append(todo, t)
+		}
+		where[t] = append(where[t], i)
+	}
+	if len(todo) > 0 {
+		vs, err := batch(ctx, todo)
+		if err != nil {
+			return nil, err
+		}
+		if len(vs) != len(todo) {
+			return nil, fmt.Errorf("%w: %d vectors for %d texts", ErrEmbedResponse, len(vs), len(todo))
+		}
+		for j, t := range todo {
+			v := unitOrZero(vs[j])
+			for _, i := range where[t] {
+				out[i] = v
+			}
+			if useCache {
+				cache.Put(keys[where[t][0]], v)
+			}
+		}
+	}
+	for i, v := range out {
+		if len(v) == 0 {
+			return nil, fmt.Errorf("%w: an empty vector", ErrEmbedResponse)
+		}
+		if len(v) != len(out[0]) {
+			return nil, fmt.Errorf("%w: vectors of %d and %d dimensions (text %d)", ErrEmbedResponse, len(out[0]), len(v), i)
+		}
+	}
+	return out, nil
+}
+
+// unitOrZero returns v scaled to unit length (v itself when it already has it),
+// or v unchanged when it is zero.
+func unitOrZero(v []float32) []float32 {
+	var ss float64
+	for _, x := range v {
+		ss += float64(x) * float64(x)
+	}
+	if ss == 0 || math.Abs(ss-1) < 1e-7 {
+		return v
+	}
+	inv := 1 / math.Sqrt(ss)
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(float64(x) * inv)
+	}
+	return out
+}
+
+// VectorKey identifies a vector in a VectorCache: see KeyOf.
+type VectorKey [sha256.Size]byte
+
+// KeyOf is the cache key of text embedded by the named embedder: the SHA-256 of
+// the name, a NUL byte, and the text.
+func KeyOf(embedder, text string) VectorKey {
+	h := sha256.New()
+	h.Write([]byte(embedder))
+	h.Write([]byte{0})
+	h.Write([]byte(text))
+	var k VectorKey
+	h.Sum(k[:0])
+	return k
+}
+
+// VectorCache remembers embedded vectors by KeyOf(embedder, text), so that a
+// passage whose text has not changed is never embedded twice. The zero value is
+// an empty cache ready to use; it is safe for concurrent use. Vectors put in or
+// got out must not be modified.
+type VectorCache struct {
+	mu sync.RWMutex
+	m  map[VectorKey][]float32
+}
+
+// Get returns the vector stored under k.
+func (c *VectorCache) Get(k VectorKey) ([]float32, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+// Put stores v under k.
+func (c *VectorCache) Put(k VectorKey, v []float32) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[VectorKey][]float32{}
+	}
+	c.m[k] = v
+}
+
+// Len is the number of vectors stored.
+func (c *VectorCache) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.m)
+}
+
+// All yields every stored key and vector, in no particular order, from a
+// snapshot taken when iteration starts.
+func (c *VectorCache) All() iter.Seq2[VectorKey, []float32] {
+	return func(yield func(VectorKey, []float32) bool) {
+		c.mu.RLock()
+		keys := make([]VectorKey, 0, len(c.m))
+		vecs := make([][]float32, 0, len(c.m))
+		for k, v := range c.m {
+			keys = append(keys, k)
+			vecs = append(vecs, v)
+		}
+		c.mu.RUnlock()
+		for i, k := range keys {
+			if !yield(k, vecs[i]) {
+				return
+			}
+		}
+	}
+}
+
+// scrub removes secret from s, for text that came from a server.
+func scrub(s, secret string) string {
+	if secret == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, secret, "***")
+}

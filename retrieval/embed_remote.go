@@ -1,0 +1,237 @@
+package retrieval
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+)
+
+// remote is what the OpenAI and Ollama clients share: one JSON endpoint that
+// embeds a batch of texts per POST, split into requests, a few at once, with
+// retries on overload and failures turned into errors people can act on.
+type remote struct {
+	url         string
+	apiKey      string // sent as a bearer token when not empty
+	timeout     time.Duration
+	batchSize   int
+	concurrency int
+	retries     int           // extra attempts after a 429 or 5xx
+	retryWait   time.Duration // the wait before the first retry, doubled after
+	http        *http.Client
+	dim         atomic.Int64 // the dimension of the first vectors received
+
+	// request embeds one batch: it encodes the texts, posts them with r.post
+	// and decodes the vectors in order.
+	request func(ctx context.Context, texts []string) ([][]float32, error)
+}
+
+func newRemote(cfg EmbedderConfig, path string, batchSize, concurrency int) *remote {
+	if cfg.BatchSize > 0 {
+		batchSize = cfg.BatchSize
+	}
+	return &remote{
+		url:         strings.TrimRight(cfg.BaseURL, "/") + path,
+		apiKey:      cfg.APIKey,
+		timeout:     cfg.Timeout,
+		batchSize:   batchSize,
+		concurrency: concurrency,
+		retries:     2,
+		retryWait:   500 * time.Millisecond,
+		http:        &http.Client{},
+	}
+}
+
+// maxBatchBytes caps the text in one request, well below the token limits of
+// the usual servers (OpenAI: 300,000 tokens a request).
+const maxBatchBytes = 256 << 10
+
+// embed embeds texts in batches. Blank texts, which servers reject, get zero
+// vectors.
+func (r *remote) embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	var idx []int // non-blank texts
+	for i, t := range texts {
+		if strings.TrimSpace(t) != "" {
+			idx = append(idx, i)
+		}
+	}
+	// Cut the non-blank texts into batches.
+	var batches [][]int
+	for len(idx) > 0 {
+		n, size := 0, 0
+		for n < len(idx) && n < r.batchSize && (n == 0 || size+len(texts[idx[n]]) <= maxBatchBytes) {
+			size += len(texts[idx[n]])
+			n++
+		}
+		batches = append(batches, idx[:n])
+		idx = idx[n:]
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	sem := make(chan struct{}, r.concurrency)
+	var wg sync.WaitGroup
+	for _, b := range batches {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			in := make([]string, len(b))
+			for j, i := range b {
+				in[j] = texts[i]
+			}
+			vs, err := r.request(ctx, in)
+			if err == nil {
+				err = r.check(vs, len(in))
+			}
+			if err != nil {
+				cancel(err)
+				return
+			}
+			for j, i := range b {
+				out[i] = vs[j]
+			}
+		})
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	dim := int(r.dim.Load())
+	for i := range out {
+		if out[i] == nil {
+			if dim == 0 {
+				return nil, errors.New("nothing to embed: every text is blank")
+			}
+			out[i] = make([]float32, dim)
+		}
+	}
+	return out, nil
+}
+
+// check verifies a batch's vectors: one per text, all of the dimension of the
+// first vectors this embedder received, and scales them to unit length.
+func (r *remote) check(vs [][]float32, n int) error {
+	if len(vs) != n {
+		return fmt.Errorf("%w: %d vectors for %d texts", ErrEmbedResponse, len(vs), n)
+	}
+	for i, v := range vs {
+		if len(v) == 0 {
+			return fmt.Errorf("%w: an empty vector", ErrEmbedResponse)
+		}
+		r.dim.CompareAndSwap(0, int64(len(v)))
+		if want := int(r.dim.Load()); len(v) != want {
+			return fmt.Errorf("%w: a vector of %d dimensions where earlier ones had %d", ErrEmbedResponse, len(v), want)
+		}
+		vs[i] = unitOrZero(v)
+	}
+	return nil
+}
+
+// post sends body as JSON and decodes the JSON answer into out, retrying on
+// 429 and 5xx answers.
+func (r *remote) post(ctx context.Context, body []byte, out any) error {
+	wait := r.retryWait
+	for attempt := 0; ; attempt++ {
+		retry, err := r.postOnce(ctx, body, out)
+		if err == nil || !retry || attempt >= r.retries {
+			return err
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		wait *= 2
+	}
+}
+
+// postOnce makes one request; retry says whether another attempt may succeed.
+func (r *remote) postOnce(ctx context.Context, body []byte, out any) (retry bool, err error) {
+	rctx, cancel := context.WithTimeoutCause(ctx, r.timeout, fmt.Errorf("%w (%s)", ErrEmbedTimeout, r.timeout))
+	defer cancel()
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, r.url, bytes.NewReader(body))
+	if err != nil {
+		return false, fmt.Errorf("embeddings request: %v", scrub(err.Error(), r.apiKey))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	if r.apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+r.apiKey)
+	}
+	resp, err := r.http.Do(req)
+	if err != nil {
+		if rctx.Err() != nil {
+			return false, context.Cause(rctx)
+		}
+		// The error names the URL, never the headers; scrub in case the key
+		// was put in the URL.
+		return true, fmt.Errorf("cannot reach the embeddings server: %s", scrub(err.Error(), r.apiKey))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		if rctx.Err() != nil {
+			return false, context.Cause(rctx)
+		}
+		return true, fmt.Errorf("read the embeddings server's answer: %v", err)
+	}
+	switch code := resp.StatusCode; {
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return false, fmt.Errorf("%w (%d)", ErrEmbedAuth, code)
+	case code < 200 || code > 299:
+		retry := code == http.StatusTooManyRequests || code >= 500
+		return retry, fmt.Errorf("the embeddings server answered %s: %s", resp.Status, r.serverMessage(data))
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return false, fmt.Errorf("%w: not the expected JSON (%v)", ErrEmbedResponse, err)
+	}
+	return false, nil
+}
+
+// serverMessage extracts the error message from an error answer: OpenAI's
+// {"error":{"message":...}}, Ollama's {"error":"..."}, or the text itself;
+// shortened, with the API key removed.
+func (r *remote) serverMessage(data []byte) string {
+	var e struct {
+		Error json.RawMessage `json:"error"`
+	}
+	msg := strings.TrimSpace(string(data))
+	if json.Unmarshal(data, &e) == nil && len(e.Error) > 0 {
+		var s string
+		var o struct {
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(e.Error, &s) == nil {
+			msg = s
+		} else if json.Unmarshal(e.Error, &o) == nil && o.Message != "" {
+			msg = o.Message
+		}
+	}
+	msg = scrub(msg, r.apiKey)
+	if len(msg) > 300 {
+		cut := 300
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	if msg == "" {
+		msg = "no message"
+	}
+	return msg
+}

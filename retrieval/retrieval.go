@@ -1,0 +1,252 @@
+// Package retrieval owns the search index over passages: a chromem-go collection of
+// dense vectors (from a pluggable embedder), a lexical BM25 index, and their fusion
+// into one ranking. It knows passages (package corpus) but nothing of answers,
+// language models or Discord.
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+
+	"github.com/footnote-bot/footnote/corpus"
+	"github.com/philippgille/chromem-go"
+)
+
+// Mode selects which rankings a search uses.
+type Mode string
+
+const (
+	ModeHybrid  Mode = "hybrid"
+	ModeDense   Mode = "dense"
+	ModeLexical Mode = "lexical"
+)
+
+// Hit is one search result.
+type Hit struct {
+	Passage corpus.Passage
+	// Score is the fused score, higher is better; comparable only within one search.
+	// In ModeDense it is the cosine similarity, in ModeLexical the BM25 score,
+	// in ModeHybrid the reciprocal rank fusion of both; a reference passage's
+	// score is scaled down in every mode.
+	Score float64
+	// DenseRank and LexicalRank are 1-based ranks in each list, 0 when absent.
+	DenseRank, LexicalRank int
+	// DenseScore is the cosine similarity; LexicalScore the BM25 score. In
+	// ModeHybrid DenseScore is filled even when DenseRank is 0; LexicalScore
+	// is 0 when the passage is not among the lexical candidates.
+	DenseScore, LexicalScore float64
+}
+
+// Options configure an index. The zero value is a hybrid index with the local embedder.
+type Options struct {
+	// Embed embeds passages and queries; nil means EmbedBatch, or else the
+	// local embedder. Whatever it is, an Embedder of LocalEmbedderName means
+	// the local embedder, which Search then uses with the index's IDF.
+	Embed chromem.EmbeddingFunc
+	// EmbedBatch, when set, embeds the passages many at a time (and queries,
+	// when Embed is nil); see NewBatchEmbedder.
+	EmbedBatch BatchEmbedFunc
+	// Embedder names the embedder (recorded with a saved index), e.g.
+	// "openai:text-embedding-3-small" as NewEmbedder names it. It is
+	// LocalEmbedderName when Embed and EmbedBatch are nil.
+	Embedder string
+	// Mode is the ranking used by Search; "" means hybrid.
+	Mode Mode
+	// Cache, when set, supplies vectors of passages embedded before by the
+	// same named embedder and keeps the ones New embeds. Nil means no cache;
+	// so does an empty Embedder.
+	Cache *VectorCache
+}
+
+// ErrEmptyQuery is returned for a query with no searchable terms.
+var ErrEmptyQuery = errors.New("query has no searchable words")
+
+// Index is a searchable set of passages. It is safe for concurrent searches.
+type Index struct {
+	passages []corpus.Passage
+	opts     Options
+	embed    chromem.EmbeddingFunc // queries
+	lex      *lexical
+	dense    *dense // nil in ModeLexical
+	fusion   fusion
+	// local is the local embedder when the index uses it: queries are then
+	// embedded with their words weighted by IDF.
+	local *localEmbedder
+}
+
+// New builds an index over passages. Embedding the passages is most of the
+// work: the local embedder uses every CPU, remote ones send batches.
+func New(ctx context.Context, passages []corpus.Passage, opts Options) (*Index, error) {
+	switch opts.Mode {
+	case "":
+		opts.Mode = ModeHybrid
+	case ModeHybrid, ModeDense, ModeLexical:
+	default:
+		return nil, fmt.Errorf("unknown search mode %q (want %s, %s or %s)", opts.Mode, ModeHybrid, ModeDense, ModeLexical)
+	}
+	ix := &Index{passages: passages, opts: opts, fusion: defaultFusion}
+	switch {
+	case opts.Embed == nil && opts.EmbedBatch == nil || opts.Embedder == LocalEmbedderName:
+		// The local embedder, however it was passed in.
+		ix.embed = NewLocalEmbedder()
+		ix.local = &localHashV1
+		ix.fusion = localFusion
+		ix.opts.Embedder = LocalEmbedderName
+		ix.opts.EmbedBatch = batchOf(ix.embed, runtime.GOMAXPROCS(0))
+	case opts.Embed == nil:
+		ix.embed = oneAtATime(opts.EmbedBatch)
+	default:
+		ix.embed = opts.Embed
+		if opts.EmbedBatch == nil {
+			ix.opts.EmbedBatch = batchOf(opts.Embed, runtime.GOMAXPROCS(0))
+		}
+	}
+
+	// Embedding and lexical indexing each keep the CPUs busy only part of
+	// the time, so they run side by side.
+	lexDone := make(chan error, 1)
+	go func() {
+		var err error
+		ix.lex, err = newLexical(ctx, passages)
+		lexDone <- err
+	}()
+	var denseErr error
+	if ix.opts.Mode != ModeLexical {
+		texts := make([]string, len(passages))
+		for i, p := range passages {
+			texts[i] = p.Text
+		}
+		var vecs [][]float32
+		vecs, denseErr = embedAll(ctx, texts, ix.opts.EmbedBatch, ix.opts.Embedder, ix.opts.Cache)
+		if denseErr == nil {
+			ix.dense, denseErr = newDense(ctx, passages, vecs, ix.embed)
+		}
+	}
+	if err := <-lexDone; err != nil {
+		return nil, err
+	}
+	if denseErr != nil {
+		ix.lex.close()
+		return nil, fmt.Errorf("embed passages: %w", denseErr)
+	}
+	return ix, nil
+}
+
+// Close releases the lexical index. The Index must not be used after.
+func (ix *Index) Close() error { return ix.lex.close() }
+
+// Len is the number of passages.
+func (ix *Index) Len() int { return len(ix.passages) }
+
+// Passages returns the indexed passages in corpus order.
+func (ix *Index) Passages() []corpus.Passage { return ix.passages }
+
+// Embedder is the name of the embedder of the index's vectors.
+func (ix *Index) Embedder() string { return ix.opts.Embedder }
+
+// Mode is the ranking Search uses.
+func (ix *Index) Mode() Mode { return ix.opts.Mode }
+
+// IDF is the inverse document frequency of an analysed term (see Terms); a term
+// that occurs in no passage gets the highest value.
+func (ix *Index) IDF(term string) float64 { return ix.lex.idf(term) }
+
+// Search returns up to k passages, best first. A query with no searchable
+// words (see Terms) is ErrEmptyQuery. With k larger than Len, ModeDense and
+// ModeHybrid return every passage, ModeLexical every one that shares a term
+// with the query.
+func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error) {
+	terms := Terms(query)
+	if len(terms) == 0 {
+		return nil, ErrEmptyQuery
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if k <= 0 || len(ix.passages) == 0 {
+		return nil, nil
+	}
+	depth := min(max(k, ix.fusion.depth), len(ix.passages))
+
+	// The lexical search runs while the query is embedded, which may mean a
+	// round trip to a server.
+	var lexList []scored
+	lexErr := make(chan error, 1)
+	if ix.opts.Mode != ModeDense {
+		go func() {
+			var err error
+			lexList, err = ix.lex.search(ctx, terms, depth)
+			lexErr <- err
+		}()
+	} else {
+		lexErr <- nil
+	}
+	var q []float32
+	var denseList []scored
+	if ix.opts.Mode != ModeLexical {
+		var err error
+		q, err = ix.queryVector(ctx, query)
+		if err != nil {
+			<-lexErr
+			return nil, err
+		}
+		denseList = ix.dense.search(q, depth)
+	}
+	if err := <-lexErr; err != nil {
+		return nil, err
+	}
+
+	var fs []fused
+	switch ix.opts.Mode {
+	case ModeHybrid:
+		fs = ix.fusion.fuse(denseList, lexList)
+	case ModeDense:
+		for r, s := range denseList {
+			fs = append(fs, fused{i: s.i, score: s.score, denseRank: r + 1, denseScore: s.score})
+		}
+	case ModeLexical:
+		for r, s := range lexList {
+			fs = append(fs, fused{i: s.i, score: s.score, lexRank: r + 1, lexScore: s.score})
+		}
+	}
+	for j := range fs {
+		if ix.passages[fs[j].i].Kind == corpus.KindReference {
+			fs[j].score = ix.fusion.demote(fs[j].score)
+		}
+	}
+	sortFused(fs)
+	fs = fs[:min(k, len(fs))]
+
+	hits := make([]Hit, len(fs))
+	for j, f := range fs {
+		if q != nil && f.denseRank == 0 {
+			f.denseScore = ix.dense.score(q, f.i)
+		}
+		hits[j] = Hit{
+			Passage:      ix.passages[f.i],
+			Score:        f.score,
+			DenseRank:    f.denseRank,
+			LexicalRank:  f.lexRank,
+			DenseScore:   f.denseScore,
+			LexicalScore: f.lexScore,
+		}
+	}
+	return hits, nil
+}
+
+// queryVector embeds a query as a unit vector of the index's dimension.
+func (ix *Index) queryVector(ctx context.Context, query string) ([]float32, error) {
+	if ix.local != nil {
+		return ix.local.embedWeighted(query, ix.IDF), nil
+	}
+	v, err := ix.embed(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("embed query: %w", err)
+	}
+	if len(v) != ix.dense.dim && ix.dense.len() > 0 {
+		return nil, fmt.Errorf("embed query: %w: a vector of %d dimensions for an index of %d", ErrEmbedResponse, len(v), ix.dense.dim)
+	}
+	return unitOrZero(v), nil
+}
