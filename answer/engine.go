@@ -163,11 +163,14 @@ func retrievalQuery(req Request) string {
 func (e *Engine) answerExtractive(question string, hits []retrieval.Hit, ans *Answer) {
 	ans.Mode = ModeExtractive
 	picked, coverage := e.extract(question, hits)
-	if len(picked) == 0 || coverage < minCoverage {
+	never := e.neverMentioned(question)
+	if len(picked) == 0 || coverage < minCoverage || len(never) > 0 {
 		ans.Abstained = true
-		ans.Missing = missingWords(question, hits, stopTerms())
 		ans.Answer = "The corpus does not seem to cover this question."
-		if len(ans.Missing) > 0 {
+		if len(never) > 0 {
+			ans.Missing = never
+			ans.Answer += " It never mentions " + strings.Join(quoteAll(never), ", ") + "."
+		} else if ans.Missing = missingWords(question, hits, stopTerms()); len(ans.Missing) > 0 {
 			ans.Answer += " No retrieved passage mentions " + strings.Join(quoteAll(ans.Missing), ", ") + "."
 		}
 		if len(hits) > 0 {

@@ -72,8 +72,9 @@ func (e *Engine) queryTerms(question string) queryTerms {
 
 // cover is the share of the question's weight found in terms. A question term
 // missing from terms still counts half when it nearly matches one: a Chinese
-// bigram whose two characters both occur, or an English stem that shares all but
-// its last two letters (six at least) with one, as "strategi" and "strateg".
+// bigram whose two characters both occur, an English stem that begins a word
+// up to three letters longer ("high", "highest"), or one that shares all but
+// its last two letters (five at least) with one ("strategi", "strateg").
 func (q queryTerms) cover(terms []string) float64 {
 	if q.total == 0 {
 		return 0
@@ -99,12 +100,16 @@ func nearMatch(t string, have map[string]bool, terms []string) bool {
 	if len(r) == 2 && unicode.Is(unicode.Han, r[0]) && unicode.Is(unicode.Han, r[1]) {
 		return hasHan(have, r[0]) && hasHan(have, r[1])
 	}
-	if len(t) < 7 {
+	if len(t) < 4 {
 		return false
 	}
-	prefix := t[:len(t)-2]
 	for _, u := range terms {
-		if strings.HasPrefix(u, prefix) {
+		// "high" and "highest": the question's word begins a longer one.
+		if len(u) > len(t) && len(u) <= len(t)+3 && strings.HasPrefix(u, t) {
+			return true
+		}
+		// "strategi" and "strateg": all but the last two letters agree.
+		if len(t) >= 7 && strings.HasPrefix(u, t[:len(t)-2]) {
 			return true
 		}
 	}

@@ -18,7 +18,7 @@ const (
 )
 
 var (
-	reNumberQ = regexp.MustCompile(`(?i)\bhow (many|much|often)\b|\bwhat (number|percentage|share|amount)\b|多少|幾|几`)
+	reNumberQ = regexp.MustCompile(`(?i)\bhow (many|much|often|high|long|far|big|large|old|tall|deep|fast|wide|heavy)\b|\bwhat (number|percentage|share|amount)\b|多少|幾|几`)
 	reTimeQ   = regexp.MustCompile(`(?i)\bwhen\b|\bwhat (year|date|month|day|time)\b|\bwhich (year|date|month)\b|\bsince when\b|何時|何时|什麼時候|什么时候|哪一年|哪年`)
 	rePlaceQ  = regexp.MustCompile(`(?i)\bwhere\b|\bin which (city|country|place)\b|\bwhat (city|country|place)\b|哪裡|哪里|何處|何处|哪個城市|哪个城市`)
 	rePersonQ = regexp.MustCompile(`(?i)\bwho\b|\bwhom\b|\bwhose\b|\bwhich (person|president|minister|leader|author)s?\b|誰|谁`)

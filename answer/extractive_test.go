@@ -1,0 +1,154 @@
+package answer
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+const tidesDoc = `Tides of the Atlantic coast
+
+The tide at Brest rises seven metres twice a day. Fishermen plan their work around it.
+
+The harbour of Saint-Malo was walled in the twelfth century. Its tides are among the highest in Europe, reaching thirteen metres.
+
+Oyster farms in Cancale were founded in 1850. They export oysters to Paris every week.
+
+布列斯特港的潮汐每天上漲兩次。聖馬洛的潮差可達十三米。
+`
+
+func tidesEngine(tb testing.TB) *Engine {
+	tb.Helper()
+	doc, err := corpus.Parse("tides.txt", []byte(tidesDoc))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c := &corpus.Corpus{Docs: []corpus.Document{doc}, Passages: corpus.Chunk(doc)}
+	ix, err := retrieval.New(context.Background(), c.Passages, retrieval.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ix.Close() })
+	return New(c, ix, Options{K: 3})
+}
+
+func TestAskExtractive(t *testing.T) {
+	e := tidesEngine(t)
+	tests := []struct {
+		question string
+		abstain  bool
+		contains string // in the answer
+		missing  string // among Missing, when abstaining
+	}{
+		{question: "How high do the tides reach at Saint-Malo?", contains: "thirteen metres"},
+		{question: "When were the oyster farms in Cancale founded?", contains: "1850"},
+		{question: "How often does the tide rise at Brest?", contains: "twice a day"},
+		{question: "聖馬洛的潮差有多大?", contains: "十三米"},
+		{question: "Who won the 2022 FIFA World Cup?", abstain: true, missing: "FIFA"},
+		{question: "How many lighthouses stand at Brest?", abstain: true, missing: "lighthouses"},
+		{question: "What is the population of Paris?", abstain: true, missing: "population"},
+		{question: "Do submarines dock in the bay?", abstain: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.question, func(t *testing.T) {
+			a, err := e.Ask(context.Background(), Request{Question: tt.question})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Abstained != tt.abstain {
+				t.Fatalf("abstained = %v, want %v: %s", a.Abstained, tt.abstain, a.Answer)
+			}
+			if a.Mode != ModeExtractive || len(a.Passages) == 0 {
+				t.Errorf("mode %q, %d passages", a.Mode, len(a.Passages))
+			}
+			if tt.abstain {
+				if len(a.Citations) != 0 || !strings.Contains(a.Answer, "does not seem to cover") {
+					t.Errorf("abstention with citations or without saying so: %+v", a)
+				}
+				if tt.missing != "" && !containsString(a.Missing, tt.missing) {
+					t.Errorf("Missing = %v, want %q in it", a.Missing, tt.missing)
+				}
+				return
+			}
+			if !strings.Contains(a.Answer, tt.contains) {
+				t.Errorf("answer %q lacks %q", a.Answer, tt.contains)
+			}
+			checkExtractiveCitations(t, e, a)
+		})
+	}
+}
+
+// checkCitations asserts the byte invariant and that each [n] is in the text.
+func checkExtractiveCitations(tb testing.TB, e *Engine, a *Answer) {
+	tb.Helper()
+	if len(a.Citations) == 0 {
+		tb.Fatal("no citations")
+	}
+	for _, c := range a.Citations {
+		text, ok := e.DocText(c.Doc)
+		if !ok || text[c.Start:c.End] != c.Quote {
+			tb.Errorf("citation %+v is not verbatim", c)
+		}
+		p := a.Passages[c.N-1]
+		if p.N != c.N || c.Start < p.Start || c.End > p.End {
+			tb.Errorf("citation %d lies outside its passage", c.N)
+		}
+		if !strings.Contains(a.Answer, "["+string(rune('0'+c.N))+"]") {
+			tb.Errorf("answer %q does not mark [%d]", a.Answer, c.N)
+		}
+	}
+}
+
+func containsString(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestAskBadQuestions(t *testing.T) {
+	e := tidesEngine(t)
+	long := strings.Repeat("tide ", 201)
+	for _, tt := range []struct {
+		q    string
+		mode Mode
+		want error
+	}{
+		{"", "", ErrEmptyQuestion},
+		{" \n\t", "", ErrEmptyQuestion},
+		{"caf\xe9", "", ErrInvalidUTF8},
+		{long, "", ErrTooLong},
+		{"How high is the tide?", ModeLLM, ErrNoModel},
+	} {
+		_, err := e.Ask(context.Background(), Request{Question: tt.q, Mode: tt.mode})
+		if !errors.Is(err, tt.want) {
+			t.Errorf("Ask(%.20q) = %v, want %v", tt.q, err, tt.want)
+		}
+	}
+	a, err := e.Ask(context.Background(), Request{Question: "?!? ... ¿"})
+	if err != nil || !a.Abstained {
+		t.Errorf("a question with no words: %v, %+v", err, a)
+	}
+}
+
+// TestFollowUpUsesHistory: "and Cancale?" alone names no topic; with the
+// earlier question, retrieval finds the oyster farms.
+func TestFollowUpUsesHistory(t *testing.T) {
+	e := tidesEngine(t)
+	a, err := e.Ask(context.Background(), Request{
+		Question: "When were they founded, the oyster farms?",
+		History:  []Turn{{Question: "What is exported from Cancale?", Answer: "Oysters."}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Abstained || !strings.Contains(a.Answer, "1850") {
+		t.Errorf("follow-up answer: %+v", a)
+	}
+}
