@@ -88,6 +88,33 @@ type Discord struct {
 	Guild      string `yaml:"guild"`
 	ShardID    int    `yaml:"shard_id" env:"FOOTNOTE_SHARD_ID"`
 	ShardCount int    `yaml:"shard_count" env:"FOOTNOTE_SHARD_COUNT"`
+
+	// Channels, Roles and Users are allow-lists; empty means everyone, everywhere.
+	Channels []string `yaml:"channels"`
+	Roles    []string `yaml:"roles"`
+	Users    []string `yaml:"users"`
+	// DMs lets people use the bot in direct messages.
+	DMs bool `yaml:"dms"`
+	// Inline answers mentions in the channel instead of a new thread.
+	Inline bool `yaml:"inline"`
+	// MessageContent asks for the privileged intent: thread follow-ups without a mention.
+	MessageContent bool `yaml:"message_content"`
+	// RateEvery and RateBurst: each user's token bucket (negative RateEvery: no limit).
+	RateEvery time.Duration `yaml:"rate_every"`
+	RateBurst int           `yaml:"rate_burst"`
+	// MaxConcurrent answers computed at once, with Queue more waiting.
+	MaxConcurrent int `yaml:"max_concurrent"`
+	Queue         int `yaml:"queue"`
+	// VotesFile keeps helpful / not helpful votes (JSON lines).
+	VotesFile string `yaml:"votes_file"`
+	// HistoryTurns earlier questions a follow-up sees; Conversations threads remembered.
+	HistoryTurns  int `yaml:"history_turns"`
+	Conversations int `yaml:"conversations"`
+	// StreamEvery is the least time between edits of a streamed answer.
+	StreamEvery time.Duration `yaml:"stream_every"`
+	// AnswerTimeout bounds one answer; ShutdownGrace the wait for answers in flight.
+	AnswerTimeout time.Duration `yaml:"answer_timeout"`
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
 }
 
 // Default returns the configuration used when nothing is set.
@@ -105,7 +132,19 @@ func Default() Config {
 			ContextTokens: 6000,
 			Retries:       3,
 		},
-		Discord: Discord{ShardCount: 1},
+		Discord: Discord{
+			ShardCount:    1,
+			RateEvery:     20 * time.Second,
+			RateBurst:     3,
+			MaxConcurrent: 4,
+			Queue:         32,
+			VotesFile:     "footnote-votes.jsonl",
+			HistoryTurns:  6,
+			Conversations: 1000,
+			StreamEvery:   time.Second,
+			AnswerTimeout: 2 * time.Minute,
+			ShutdownGrace: 10 * time.Second,
+		},
 	}
 }
 
@@ -382,6 +421,28 @@ func (c Config) Validate() error {
 		bad("discord.shard_count (FOOTNOTE_SHARD_COUNT)", "must be at least 1")
 	} else if c.Discord.ShardID < 0 || c.Discord.ShardID >= c.Discord.ShardCount {
 		bad("discord.shard_id (FOOTNOTE_SHARD_ID)", "%d must be from 0 to shard_count-1 (%d)", c.Discord.ShardID, c.Discord.ShardCount-1)
+	}
+	d := c.Discord
+	if d.RateBurst < 1 {
+		bad("discord.rate_burst", "%d must be at least 1", d.RateBurst)
+	}
+	if d.MaxConcurrent < 1 {
+		bad("discord.max_concurrent", "%d must be at least 1", d.MaxConcurrent)
+	}
+	if d.Queue < 0 {
+		bad("discord.queue", "%d must not be negative (0: no queue)", d.Queue)
+	}
+	if d.HistoryTurns < 0 || d.Conversations < 1 {
+		bad("discord.history_turns / discord.conversations", "use history_turns >= 0 and conversations >= 1")
+	}
+	if d.StreamEvery < 100*time.Millisecond {
+		bad("discord.stream_every", "%s is too often: Discord allows about one edit a second (use 1s)", d.StreamEvery)
+	}
+	if d.AnswerTimeout <= 0 || d.AnswerTimeout > 14*time.Minute {
+		bad("discord.answer_timeout", "%s must be positive and under 14m (an interaction's token lives 15 minutes)", d.AnswerTimeout)
+	}
+	if d.ShutdownGrace < 0 {
+		bad("discord.shutdown_grace", "must not be negative")
 	}
 	return errors.Join(errs...)
 }

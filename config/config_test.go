@@ -124,3 +124,16 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 		t.Errorf("example does not load: %v", err)
 	}
 }
+
+// TestReadmeDocumentsEveryVariable keeps the README's tables complete.
+func TestReadmeDocumentsEveryVariable(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range Vars() {
+		if !strings.Contains(string(data), "`"+v.Env+"`") {
+			t.Errorf("README.md does not document %s", v.Env)
+		}
+	}
+}

@@ -1,0 +1,78 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// Command names.
+const (
+	cmdAsk         = "ask"
+	cmdQuote       = "quote"
+	cmdCheck       = "check"
+	cmdSources     = "sources"
+	cmdHelp        = "help"
+	cmdFindSources = "Find sources" // message context menu
+)
+
+// commandList is what the bot registers: slash commands need no privileged
+// intent, and the context-menu command receives the message it is run on.
+func commandList(dms bool) []*discordgo.ApplicationCommand {
+	contexts := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
+	if dms {
+		contexts = append(contexts, discordgo.InteractionContextBotDM)
+	}
+	installs := []discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
+	text := func(name, desc string, maxLen int) *discordgo.ApplicationCommandOption {
+		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: name,
+			Description: desc, Required: true, MaxLength: maxLen}
+	}
+	private := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionBoolean, Name: "private",
+		Description: "Show the reply to you alone"}
+	cmds := []*discordgo.ApplicationCommand{
+		{Name: cmdAsk, Type: discordgo.ChatApplicationCommand, Description: "Ask a question: the answer quotes the passages it rests on",
+			Options: []*discordgo.ApplicationCommandOption{text("question", "What you want to know", 1000), private}},
+		{Name: cmdQuote, Type: discordgo.ChatApplicationCommand, Description: "The best passages on a topic, word for word",
+			Options: []*discordgo.ApplicationCommandOption{text("topic", "What the passages should be about", 1000), private}},
+		{Name: cmdCheck, Type: discordgo.ChatApplicationCommand, Description: "The passages that bear on a claim, to check your notes against",
+			Options: []*discordgo.ApplicationCommandOption{text("claim", "The statement to check", 1000), private}},
+		{Name: cmdSources, Type: discordgo.ChatApplicationCommand, Description: "The documents Footnote can quote"},
+		{Name: cmdHelp, Type: discordgo.ChatApplicationCommand, Description: "What Footnote can do"},
+		{Name: cmdFindSources, Type: discordgo.MessageApplicationCommand},
+	}
+	for _, c := range cmds {
+		c.Contexts = &contexts
+		c.IntegrationTypes = &installs
+		c.DMPermission = &dms
+	}
+	return cmds
+}
+
+// registerCommands replaces the application's commands with Footnote's, in
+// one guild when Options.Guild is set, else globally.
+func (b *Bot) registerCommands(ctx context.Context, appID string) error {
+	if appID == "" {
+		return fmt.Errorf("register commands: the gateway did not say which application this bot is")
+	}
+	_, err := b.s.ApplicationCommandBulkOverwrite(appID, b.opts.Guild, commandList(b.opts.DMs), discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("register commands: %s", b.redact(err.Error()))
+	}
+	return nil
+}
+
+func optionString(d discordgo.ApplicationCommandInteractionData, name string) string {
+	if o := d.GetOption(name); o != nil && o.Type == discordgo.ApplicationCommandOptionString {
+		return o.StringValue()
+	}
+	return ""
+}
+
+func optionBool(d discordgo.ApplicationCommandInteractionData, name string) bool {
+	if o := d.GetOption(name); o != nil && o.Type == discordgo.ApplicationCommandOptionBoolean {
+		return o.BoolValue()
+	}
+	return false
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/footnote-bot/footnote/bot/discordtest"
+)
+
+// syncBuffer is a bytes.Buffer safe for the bot's log and the test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestBotCommand runs `footnote bot` as a user would, against a fake Discord
+// reached through DISCORD_API_BASE: it connects, answers /ask with a cited
+// answer, and shuts down cleanly when its context ends (as on SIGTERM).
+func TestBotCommand(t *testing.T) {
+	fake := discordtest.New(t, discordtest.Options{Token: "secret-bot-token"})
+	env := []string{
+		"DISCORD_TOKEN=secret-bot-token",
+		"DISCORD_API_BASE=" + fake.URL,
+		"FOOTNOTE_DISCORD_GUILD=" + discordtest.GuildID,
+		"FOOTNOTE_DISCORD_VOTES_FILE=" + filepath.Join(t.TempDir(), "votes.jsonl"),
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"bot"}, &stdout, &stderr, env) }()
+
+	fake.WaitReady(t, 1, 30*time.Second)
+	u := discordtest.User{ID: fake.NewID(), Name: "student"}
+	ch := discordtest.Channel{ID: "700000000000000001"}
+	ix := fake.Slash(u, ch, "ask", discordtest.Option{Name: "question", Value: "How many Confucius Institutes are there in Latin America?"})
+	r := ix.WaitDone(t, 30*time.Second, func(r discordtest.Response) bool {
+		return strings.Contains(r.Original.Content, "46")
+	})
+	if d := r.At.Sub(ix.Sent); d > 3*time.Second {
+		t.Errorf("deferred after %v", d)
+	}
+	if !strings.Contains(r.Original.Content, "[1]") {
+		t.Errorf("answer without citation: %q", r.Original.Content)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d; stderr:\n%s", code, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("footnote bot did not stop after its context ended")
+	}
+	if strings.Contains(stderr.String()+stdout.String(), "secret-bot-token") {
+		t.Error("the token was logged")
+	}
+	if !strings.Contains(stderr.String(), "ready") {
+		t.Errorf("no ready line in the log:\n%s", stderr.String())
+	}
+}
+
+func TestBotCommandNeedsToken(t *testing.T) {
+	code, _, errOut := runCLI(t, nil, "bot")
+	if code != 2 || !strings.Contains(errOut, "DISCORD_TOKEN is not set") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
