@@ -107,6 +107,12 @@ type Options struct {
 	// context ends; 0 means 10 s.
 	ShutdownGrace time.Duration
 
+	// Reload, when set, rebuilds the answerer's index and says how it went
+	// in one line; administrators call it with /reindex (the process's owner
+	// with SIGHUP, in package main). Questions in flight finish on the old
+	// index: the Answerer passed to New must switch to the new one itself.
+	Reload func(ctx context.Context) (string, error)
+
 	// Mode is the answer mode asked of the engine; "" means auto.
 	Mode answer.Mode
 	// Logger receives the bot's log; nil means slog.Default().
@@ -173,9 +179,6 @@ type Bot struct {
 	convs *lru[string, conversation]
 	// answers holds recent answers by ID, for the votes on them.
 	answers *lru[string, record]
-
-	docsOnce sync.Once
-	docs     map[string]string // "#"+hash -> document path
 
 	ran      atomic.Bool
 	mu       sync.Mutex
@@ -431,12 +434,11 @@ func (b *Bot) docPath(doc string) (string, bool) {
 	if !strings.HasPrefix(doc, "#") {
 		return doc, true
 	}
-	b.docsOnce.Do(func() {
-		b.docs = map[string]string{}
-		for _, s := range b.ans.Sources() {
-			b.docs["#"+docHash(s.Doc)] = s.Doc
+	// Not cached: the corpus may be reloaded (/reindex) while the bot runs.
+	for _, s := range b.ans.Sources() {
+		if "#"+docHash(s.Doc) == doc {
+			return s.Doc, true
 		}
-	})
-	p, ok := b.docs[doc]
-	return p, ok
+	}
+	return "", false
 }

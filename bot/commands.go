@@ -15,11 +15,12 @@ const (
 	cmdSources     = "sources"
 	cmdHelp        = "help"
 	cmdFindSources = "Find sources" // message context menu
+	cmdReindex     = "reindex"      // administrators only, when Options.Reload is set
 )
 
 // commandList is what the bot registers: slash commands need no privileged
 // intent, and the context-menu command receives the message it is run on.
-func commandList(dms bool) []*discordgo.ApplicationCommand {
+func commandList(dms, reindex bool) []*discordgo.ApplicationCommand {
 	contexts := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 	if dms {
 		contexts = append(contexts, discordgo.InteractionContextBotDM)
@@ -42,7 +43,19 @@ func commandList(dms bool) []*discordgo.ApplicationCommand {
 		{Name: cmdHelp, Type: discordgo.ChatApplicationCommand, Description: "What Footnote can do"},
 		{Name: cmdFindSources, Type: discordgo.MessageApplicationCommand},
 	}
+	if reindex {
+		// Discord shows it to administrators only; the handler checks again.
+		admin := int64(discordgo.PermissionAdministrator)
+		cmds = append(cmds, &discordgo.ApplicationCommand{Name: cmdReindex, Type: discordgo.ChatApplicationCommand,
+			Description: "Reload the index of the documents (administrators)", DefaultMemberPermissions: &admin})
+	}
 	for _, c := range cmds {
+		if c.Name == cmdReindex {
+			guildOnly := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
+			no := false
+			c.Contexts, c.IntegrationTypes, c.DMPermission = &guildOnly, &installs, &no
+			continue
+		}
 		c.Contexts = &contexts
 		c.IntegrationTypes = &installs
 		c.DMPermission = &dms
@@ -56,7 +69,7 @@ func (b *Bot) registerCommands(ctx context.Context, appID string) error {
 	if appID == "" {
 		return fmt.Errorf("register commands: the gateway did not say which application this bot is")
 	}
-	_, err := b.s.ApplicationCommandBulkOverwrite(appID, b.opts.Guild, commandList(b.opts.DMs), discordgo.WithContext(ctx))
+	_, err := b.s.ApplicationCommandBulkOverwrite(appID, b.opts.Guild, commandList(b.opts.DMs, b.opts.Reload != nil), discordgo.WithContext(ctx))
 	if err != nil {
 		return fmt.Errorf("register commands: %s", b.redact(err.Error()))
 	}

@@ -56,6 +56,8 @@ func (b *Bot) onCommand(ctx context.Context, r *interactionReply, user string, d
 		b.findSources(ctx, r, user, d)
 	case cmdSources:
 		b.reply(ctx, r, renderSources(b.ans.Sources()), false)
+	case cmdReindex:
+		b.reindex(ctx, r)
 	case cmdHelp:
 		b.reply(ctx, r, renderHelp(helpView{Inline: b.opts.Inline, FollowUps: b.opts.MessageContent, DMs: b.opts.DMs}), true)
 	default:
@@ -269,4 +271,32 @@ func memberRoles(m *discordgo.Member) []string {
 		return nil
 	}
 	return m.Roles
+}
+
+// reindex answers /reindex: administrators reload the index; questions in
+// flight finish on the old one.
+func (b *Bot) reindex(ctx context.Context, r *interactionReply) {
+	m := r.i.Member
+	if b.opts.Reload == nil || m == nil || m.Permissions&discordgo.PermissionAdministrator == 0 {
+		b.tell(ctx, r, "Only server administrators can reload the index.")
+		return
+	}
+	if err := r.deferReply(ctx, true); err != nil {
+		b.failed("defer /reindex", err)
+		return
+	}
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	summary, err := b.opts.Reload(rctx)
+	text := "Reloaded the index. " + escapeMarkdown(summary)
+	if err != nil {
+		errID := newErrorID()
+		b.log.Error("reindex failed", "error_id", errID, "err", b.redact(err.Error()))
+		text = fmt.Sprintf("The index could not be reloaded, so I keep answering from the old one (error %s): %s", errID, escapeMarkdown(err.Error()))
+	} else {
+		b.log.Info("index reloaded", "summary", summary)
+	}
+	if err := r.edit(ctx, message{Content: splitLine(text, 1900)[0]}, false); err != nil {
+		b.failed("reply to /reindex", err)
+	}
 }

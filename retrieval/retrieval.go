@@ -158,6 +158,18 @@ func (ix *Index) IDF(term string) float64 { return ix.lex.idf(term) }
 // ModeHybrid return every passage, ModeLexical every one that shares a term
 // with the query.
 func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error) {
+	return ix.SearchMode(ctx, query, k, ix.opts.Mode)
+}
+
+// SearchMode is Search with another ranking than the index's own ("" means
+// hybrid), for measuring one against another on the same index.
+func (ix *Index) SearchMode(ctx context.Context, query string, k int, mode Mode) ([]Hit, error) {
+	if mode == "" {
+		mode = ModeHybrid
+	}
+	if mode != ModeLexical && ix.dense == nil {
+		return nil, fmt.Errorf("search mode %s needs dense vectors, and this index was built lexical-only", mode)
+	}
 	terms := Terms(query)
 	if len(terms) == 0 {
 		return nil, ErrEmptyQuery
@@ -174,7 +186,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error)
 	// round trip to a server.
 	var lexList []scored
 	lexErr := make(chan error, 1)
-	if ix.opts.Mode != ModeDense {
+	if mode != ModeDense {
 		go func() {
 			var err error
 			lexList, err = ix.lex.search(ctx, terms, depth)
@@ -185,7 +197,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error)
 	}
 	var q []float32
 	var denseList []scored
-	if ix.opts.Mode != ModeLexical {
+	if mode != ModeLexical {
 		var err error
 		q, err = ix.queryVector(ctx, query)
 		if err != nil {
@@ -199,7 +211,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error)
 	}
 
 	var fs []fused
-	switch ix.opts.Mode {
+	switch mode {
 	case ModeHybrid:
 		fs = ix.fusion.fuse(denseList, lexList)
 	case ModeDense:

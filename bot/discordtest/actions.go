@@ -36,7 +36,11 @@ func (s *Server) placeJSON(payload map[string]any, u User, ch Channel) {
 	if roles == nil {
 		roles = []string{}
 	}
-	payload["member"] = map[string]any{"user": userJSON(u), "roles": roles}
+	perms := "1024" // View Channels
+	if u.Admin {
+		perms = "8" // Administrator
+	}
+	payload["member"] = map[string]any{"user": userJSON(u), "roles": roles, "permissions": perms}
 }
 
 func (s *Server) interact(u User, ch Channel, typ int, data map[string]any, clicked *Message) *Interaction {

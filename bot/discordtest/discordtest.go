@@ -42,6 +42,8 @@ type User struct {
 	Name  string
 	Roles []string
 	Bot   bool
+	// Admin gives the user the Administrator permission in the guild.
+	Admin bool
 }
 
 // Channel is where something happens: a guild channel, a thread, or a DM.

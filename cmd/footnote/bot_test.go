@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -81,5 +83,55 @@ func TestBotCommandNeedsToken(t *testing.T) {
 	code, _, errOut := runCLI(t, nil, "bot")
 	if code != 2 || !strings.Contains(errOut, "DISCORD_TOKEN is not set") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestBotReloadsOnSIGHUP: a document added to the corpus folder is answered
+// from after SIGHUP, without a restart.
+func TestBotReloadsOnSIGHUP(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("tides.md", "# Tides\n\nThe tide at Brest rises seven metres twice a day.\n")
+	fake := discordtest.New(t, discordtest.Options{})
+	env := []string{
+		"DISCORD_TOKEN=" + fake.Token(),
+		"DISCORD_API_BASE=" + fake.URL,
+		"FOOTNOTE_DISCORD_GUILD=" + discordtest.GuildID,
+		"FOOTNOTE_DISCORD_VOTES_FILE=" + filepath.Join(t.TempDir(), "votes.jsonl"),
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"bot", "--corpus", dir}, &stdout, &stderr, env) }()
+	fake.WaitReady(t, 1, 30*time.Second)
+
+	u := discordtest.User{ID: fake.NewID(), Name: "student"}
+	ch := discordtest.Channel{ID: "700000000000000001"}
+	sources := func() string {
+		return fake.Slash(u, ch, "sources").WaitAcked(t, 30*time.Second).Original.Content
+	}
+	if s := sources(); strings.Contains(s, "Oysters") {
+		t.Fatalf("oysters before the reload: %s", s)
+	}
+	write("oysters.md", "# Oysters\n\nThe oyster farms of Cancale were founded in 1850.\n")
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(stderr.String(), "index reloaded on SIGHUP"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no reload after SIGHUP")
+		}
+	}
+	if s := sources(); !strings.Contains(s, "Oysters") {
+		t.Errorf("oysters missing after the reload: %s", s)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d: %s", code, stderr.String())
 	}
 }

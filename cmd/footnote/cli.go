@@ -59,6 +59,8 @@ type options struct {
 	retrieval  string
 	verbose    bool
 	output     string
+	benchMax   int
+	benchN     int
 
 	environ env
 	cfg     config.Config
@@ -69,6 +71,7 @@ func commands() []command {
 		askCommand(),
 		searchCommand(),
 		evalCommand(),
+		benchCommand(),
 		botCommand(),
 		versionCommand(),
 	}

@@ -244,3 +244,16 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestBenchPrintsTable checks the bench command's table, not its numbers.
+func TestBenchPrintsTable(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "bench", "--max", "1000", "-n", "5")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"build index", "ask, extractive", "search, hybrid", "1000 synthetic", "p95"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
