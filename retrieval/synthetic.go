@@ -75,4 +75,3 @@ var syntheticVocab = sync.OnceValue(func() []string {
 	}
 	return vocab
 })
-
