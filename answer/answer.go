@@ -4,7 +4,12 @@
 // passage it cites. It knows retrieval and corpus, nothing of Discord.
 package answer
 
-import "github.com/footnote-bot/footnote/corpus"
+import (
+	"strconv"
+	"strings"
+
+	"github.com/footnote-bot/footnote/corpus"
+)
 
 // Mode names how an answer was written.
 type Mode string
@@ -50,6 +55,10 @@ type Passage struct {
 	Text      string  `json:"text"`
 	Score     float64 `json:"score"`
 	Kind      string  `json:"kind,omitempty"`
+	// Authors, Year and URL come from the document's metadata, when known.
+	Authors []string `json:"authors,omitempty"`
+	Year    int      `json:"year,omitempty"`
+	URL     string   `json:"url,omitempty"`
 }
 
 // Citation is a verbatim quote from passage N. Quote is exactly bytes
@@ -64,6 +73,10 @@ type Citation struct {
 	Start     int    `json:"start"`
 	End       int    `json:"end"`
 	Quote     string `json:"quote"`
+	// Authors, Year and URL come from the document's metadata, when known.
+	Authors []string `json:"authors,omitempty"`
+	Year    int      `json:"year,omitempty"`
+	URL     string   `json:"url,omitempty"`
 }
 
 // Answer is the result of a question. An abstention is an answer too.
@@ -82,7 +95,36 @@ type Answer struct {
 	Missing []string `json:"missing,omitempty"`
 }
 
-func fromCorpus(n int, p corpus.Passage, score float64) Passage {
+// passageOf numbers a corpus passage for showing, with its document's metadata.
+func (e *Engine) passageOf(n int, p corpus.Passage, score float64) Passage {
+	d := e.docs[p.Doc]
 	return Passage{N: n, Doc: p.Doc, Title: p.Title, Section: p.Section, Paragraph: p.Paragraph,
-		Page: p.Page, Start: p.Start, End: p.End, Text: p.Text, Score: score, Kind: string(p.Kind)}
+		Page: p.Page, Start: p.Start, End: p.End, Text: p.Text, Score: score, Kind: string(p.Kind),
+		Authors: d.Authors, Year: d.Year, URL: d.URL}
+}
+
+// cite quotes bytes [s,e) of passage p's text.
+func cite(p Passage, s, e int) Citation {
+	return Citation{N: p.N, Doc: p.Doc, Title: p.Title, Section: p.Section, Paragraph: p.Paragraph, Page: p.Page,
+		Start: p.Start + s, End: p.Start + e, Quote: p.Text[s:e], Authors: p.Authors, Year: p.Year, URL: p.URL}
+}
+
+// Credit is a document's title with its authors and year when known, as a
+// citation shows it: "Title (Ada Lovelace and Charles Babbage, 1843)".
+func Credit(title string, authors []string, year int) string {
+	var by []string
+	switch len(authors) {
+	case 0:
+	case 1, 2:
+		by = append(by, strings.Join(authors, " and "))
+	default:
+		by = append(by, authors[0]+" et al.")
+	}
+	if year > 0 {
+		by = append(by, strconv.Itoa(year))
+	}
+	if len(by) == 0 {
+		return title
+	}
+	return title + " (" + strings.Join(by, ", ") + ")"
 }

@@ -140,7 +140,7 @@ func (e *Engine) Ask(ctx context.Context, req Request) (*Answer, error) {
 		return nil, fmt.Errorf("retrieving passages: %w", err)
 	}
 	for i, h := range hits {
-		ans.Passages = append(ans.Passages, fromCorpus(i+1, h.Passage, h.Score))
+		ans.Passages = append(ans.Passages, e.passageOf(i+1, h.Passage, h.Score))
 	}
 	if useModel {
 		e.answerLLM(ctx, req, hits, ans, modelErr) // llmask.go
@@ -180,12 +180,9 @@ func (e *Engine) answerExtractive(question string, hits []retrieval.Hit, ans *An
 	}
 	var parts []string
 	for _, c := range picked {
-		p := hits[c.hit].Passage
-		quote := p.Text[c.span.Start:c.span.End]
-		ans.Citations = append(ans.Citations, Citation{
-			N: c.hit + 1, Doc: p.Doc, Title: p.Title, Section: p.Section, Paragraph: p.Paragraph, Page: p.Page,
-			Start: p.Start + c.span.Start, End: p.Start + c.span.End, Quote: quote,
-		})
+		ct := cite(ans.Passages[c.hit], c.span.Start, c.span.End)
+		quote := ct.Quote
+		ans.Citations = append(ans.Citations, ct)
 		parts = append(parts, fmt.Sprintf("%s [%d]", normSpace(quote), c.hit+1))
 	}
 	ans.Answer = strings.Join(parts, " ")

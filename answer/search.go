@@ -24,7 +24,7 @@ func (e *Engine) Search(ctx context.Context, query string, k int) ([]Passage, er
 	}
 	out := make([]Passage, len(hits))
 	for i, h := range hits {
-		out[i] = fromCorpus(i+1, h.Passage, h.Score)
+		out[i] = e.passageOf(i+1, h.Passage, h.Score)
 	}
 	return out, nil
 }
@@ -56,15 +56,15 @@ func (e *Engine) Around(doc string, start, n int) (Surroundings, error) {
 	if at < 0 {
 		return Surroundings{}, fmt.Errorf("no passage of %q starts at byte %d", doc, start)
 	}
-	s := Surroundings{Passage: fromCorpus(0, ps[at], 0)}
+	s := Surroundings{Passage: e.passageOf(0, ps[at], 0)}
 	for i := at - 1; i >= 0 && len(s.Before) < n; i-- {
 		if ps[i].Kind == corpus.KindBody {
-			s.Before = append([]Passage{fromCorpus(0, ps[i], 0)}, s.Before...)
+			s.Before = append([]Passage{e.passageOf(0, ps[i], 0)}, s.Before...)
 		}
 	}
 	for i := at + 1; i < len(ps) && len(s.After) < n; i++ {
 		if ps[i].Kind == corpus.KindBody {
-			s.After = append(s.After, fromCorpus(0, ps[i], 0))
+			s.After = append(s.After, e.passageOf(0, ps[i], 0))
 		}
 	}
 	return s, nil

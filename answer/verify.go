@@ -144,11 +144,9 @@ func (c *checker) check(text string, final bool) checked {
 	addCitation := func(n, s, e int) {
 		if key := [3]int{n, s, e}; !seen[key] {
 			seen[key] = true
-			p := c.passages[n]
-			out.citations = append(out.citations, Citation{
-				N: n, Doc: p.Doc, Title: p.Title, Section: p.Section, Paragraph: p.Paragraph, Page: p.Page,
-				Start: p.Start + s, End: p.Start + e, Quote: p.Text[s:e],
-			})
+			ct := cite(c.passages[n], s, e)
+			ct.N = n
+			out.citations = append(out.citations, ct)
 		}
 	}
 	claimFrom := 0 // items since the previous citation make the claim

@@ -11,7 +11,7 @@ func givenPassages(tb testing.TB) []Passage {
 	c := testCorpus(tb)
 	out := make([]Passage, len(c.Passages))
 	for i, p := range c.Passages {
-		out[i] = fromCorpus(i+1, p, 1)
+		out[i] = (&Engine{}).passageOf(i+1, p, 1)
 	}
 	return out
 }

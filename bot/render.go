@@ -70,7 +70,7 @@ func renderAnswer(a *answer.Answer, v answerView) []message {
 			cited = append(cited, c.N)
 		}
 		blocks = append(blocks, fmt.Sprintf("**[%d]** %s\n%s", c.N,
-			location(c.Title, c.Section, c.Paragraph, c.Page), shortQuote(c.Quote)))
+			location(answer.Credit(c.Title, c.Authors, c.Year), c.Section, c.Paragraph, c.Page), shortQuote(c.Quote)))
 	}
 	if line := sourcesLine(a.Citations); line != "" {
 		blocks = append(blocks, line)
@@ -114,7 +114,7 @@ func renderAbstention(a *answer.Answer, v answerView, blocks []string) []message
 				break
 			}
 			blocks = append(blocks, fmt.Sprintf("**[%d]** %s\n%s", p.N,
-				location(p.Title, p.Section, p.Paragraph, p.Page), shortQuote(p.Text)))
+				location(answer.Credit(p.Title, p.Authors, p.Year), p.Section, p.Paragraph, p.Page), shortQuote(p.Text)))
 			bs = append(bs, passageButton(p))
 		}
 	}
@@ -148,7 +148,7 @@ func renderPassages(heading, note string, ps []answer.Passage) []message {
 			body += " […]"
 		}
 		blocks = append(blocks, fmt.Sprintf("**[%d]** %s\n%s", p.N,
-			location(p.Title, p.Section, p.Paragraph, p.Page), quoteLines(body)))
+			location(answer.Credit(p.Title, p.Authors, p.Year), p.Section, p.Paragraph, p.Page), quoteLines(body)))
 		if len(bs) < maxRows*maxRowButtons {
 			bs = append(bs, passageButton(p))
 		}

@@ -46,7 +46,46 @@ import (
 func Chunk(doc Document) []Passage {
 	c := &chunker{doc: doc, text: doc.Text, head: -1}
 	c.run()
+	if len(doc.Pages) > 0 {
+		return splitPages(doc, c.out)
+	}
 	return c.out
+}
+
+// splitPages cuts every passage that runs over a page break of doc in two at
+// the break, both halves keeping its kind, section and paragraph, and sets
+// each passage's page.
+func splitPages(doc Document, ps []Passage) []Passage {
+	out := make([]Passage, 0, len(ps))
+	for _, p := range ps {
+		for {
+			page := doc.PageAt(p.Start)
+			if page >= len(doc.Pages) || doc.Pages[page] >= p.End {
+				p.Page = max(page, 1)
+				out = append(out, p)
+				break
+			}
+			next := doc.Pages[page]
+			if s, e := trimSpan(doc.Text, p.Start, next); s < e {
+				head := p
+				head.Start, head.End, head.Text, head.Page = s, e, doc.Text[s:e], max(page, 1)
+				out = append(out, head)
+			}
+			s, e := trimSpan(doc.Text, next, p.End)
+			if s >= e {
+				break
+			}
+			p.Start, p.End, p.Text = s, e, doc.Text[s:e]
+		}
+	}
+	return out
+}
+
+// markdownHeadings reports whether the text of a format marks its headings
+// as Markdown does, with "#" lines: Markdown itself, and the text that Parse
+// extracts from HTML and DOCX files.
+func markdownHeadings(format string) bool {
+	return format == "md" || format == "html" || format == "docx"
 }
 
 // maxRefPassage is the size, in bytes, past which a run of reference blocks
@@ -76,7 +115,7 @@ type chunker struct {
 }
 
 func (c *chunker) run() {
-	md := c.doc.Format == "md"
+	md := markdownHeadings(c.doc.Format)
 	from, marker := 0, ""
 	if md {
 		if fm := markdownFrontMatter(c.text); fm.End > 0 {
@@ -87,7 +126,10 @@ func (c *chunker) run() {
 	c.blocks = splitBlocks(c.text, from, md)
 	bs := c.blocks
 	if md {
-		if len(bs) > 0 && atxLevel(c.text[bs[0].Start:bs[0].End]) == 1 {
+		// A first "# " heading is the title, unless the front matter names
+		// another title: then it is the first section.
+		if len(bs) > 0 && atxLevel(c.text[bs[0].Start:bs[0].End]) == 1 &&
+			(from == 0 || strings.TrimSpace(strings.Trim(strings.TrimSpace(c.text[bs[0].Start:bs[0].End]), "#")) == c.doc.Title) {
 			c.emit(bs[0].Span, KindReference, 0) // the title
 			bs = bs[1:]
 		}

@@ -176,10 +176,10 @@ func TestChunk(t *testing.T) {
 		{
 			name:   "markdown",
 			format: "md",
-			text:   "---\ntitle: T\n---\n\n# The Title\n\nIntro text.\n## Section A\nText in A.[^1]\n\n```\ncode\n\nmore code\n```\n\n### Sub\n\nText in sub.\n\n[^1]: A note.",
+			text:   "---\ntitle: T\n---\n\n# T\n\nIntro text.\n## Section A\nText in A.[^1]\n\n```\ncode\n\nmore code\n```\n\n### Sub\n\nText in sub.\n\n[^1]: A note.",
 			want: []string{
 				"reference ¶0 § | ---\ntitle: T\n---",
-				"reference ¶0 § | # The Title",
+				"reference ¶0 § | # T",
 				"body ¶1 § | Intro text.",
 				"body ¶2 §Section A | ## Section A\nText in A.[^1]",
 				"body ¶3 §Section A | ```\ncode\n\nmore code\n```",

@@ -4,7 +4,10 @@
 // index and no language model.
 package corpus
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Kind says what a passage is: body text, or a bibliography/footnote block.
 type Kind string
@@ -29,8 +32,31 @@ type Document struct {
 	// Text is the document's text: the original bytes for .txt and .md files,
 	// the extracted text for other formats. Passage offsets index into it.
 	Text string
-	// Format is the file's format, e.g. "txt", "md".
+	// Format is the file's format: "txt", "md", "html", "pdf" or "docx".
 	Format string
+	// Authors, Year and URL describe where the document comes from, for
+	// citations: from the file's own metadata (HTML meta tags, PDF Info,
+	// Markdown front matter, DOCX core properties) or the folder's manifest
+	// (see LoadFS). Each is empty or 0 when unknown.
+	Authors []string
+	Year    int
+	URL     string
+	// Pages holds, for paged formats (PDF), the byte offset in Text at which
+	// each page starts: page n (1-based) is Text[Pages[n-1]:Pages[n]], the
+	// last page runs to the end of Text. It is
+	// nil for formats without pages. Pages are separated in Text by a line
+	// holding a form feed ("\f"), and no passage spans two pages.
+	Pages []int
+}
+
+// PageAt returns the 1-based page of the byte offset off of d.Text, or 0 if d
+// has no pages.
+func (d Document) PageAt(off int) int {
+	n, found := slices.BinarySearch(d.Pages, off)
+	if found {
+		n++
+	}
+	return n
 }
 
 // Passage is a contiguous span of a document: Text == Document.Text[Start:End].

@@ -8,7 +8,8 @@ import (
 // all, so that offsets index the original; the chunker treats "#" lines as
 // headings and a YAML front matter block ("---" ... "---" at the top) as
 // metadata. The title is the front matter's "title:", else the first "# "
-// heading, else as for plain text.
+// heading, else as for plain text; authors, year and URL come from the front
+// matter too (see frontMatterMeta).
 func parseMarkdown(_ string, data []byte) (Document, error) {
 	if err := checkText(data); err != nil {
 		return Document{}, err
@@ -16,7 +17,12 @@ func parseMarkdown(_ string, data []byte) (Document, error) {
 	text := string(data)
 	d := Document{Text: text, Format: "md"}
 	fm := markdownFrontMatter(text)
-	d.Title = frontMatterTitle(text[fm.Start:fm.End])
+	meta := frontMatterMeta(text[fm.Start:fm.End])
+	d.Authors, d.Year, d.URL = meta.Authors, meta.Year, meta.URL
+	d.Title = meta.Title
+	if d.Title == "" {
+		d.Title = frontMatterTitle(text[fm.Start:fm.End])
+	}
 	blocks := splitBlocks(text, fm.End, true)
 	if d.Title == "" {
 		for _, b := range blocks {

@@ -17,6 +17,9 @@ var (
 	ErrNoText      = errors.New("no text")
 	ErrBinary      = errors.New("binary file")
 	ErrInvalidUTF8 = errors.New("invalid UTF-8")
+	// ErrUnreadable is for files of a supported format that are corrupt,
+	// truncated, encrypted or otherwise cannot be read.
+	ErrUnreadable = errors.New("cannot read")
 )
 
 // A parseFunc turns the bytes of one file into a Document. It sets Text, Title
@@ -32,6 +35,12 @@ func parserFor(name string) parseFunc {
 		return parseText
 	case ".md", ".markdown":
 		return parseMarkdown
+	case ".html", ".htm", ".xhtml":
+		return parseHTML
+	case ".pdf":
+		return parsePDF
+	case ".docx":
+		return parseDOCX
 	}
 	return nil
 }
@@ -40,10 +49,11 @@ func parserFor(name string) parseFunc {
 func Supported(name string) bool { return parserFor(name) != nil }
 
 // Parse reads one file of a corpus: it picks the format by the extension of
-// name (".txt", ".md"), extracts the text and the title, and returns the
-// Document with Path set to name. Text formats keep the file's bytes as Text,
-// so that passage offsets index the original file. Chunk the Document to get
-// its passages.
+// name (".txt", ".md", ".html", ".pdf", ".docx"), extracts the text and the
+// metadata, and returns the Document with Path set to name. Text formats keep
+// the file's bytes as Text, so that passage offsets index the original file;
+// for the others Text is the extracted text, and offsets index that. Chunk
+// the Document to get its passages.
 func Parse(name string, data []byte) (Document, error) {
 	parse := parserFor(name)
 	if parse == nil {
@@ -68,21 +78,8 @@ func baseName(name string) string {
 
 // checkText returns an error unless data is non-empty UTF-8 text.
 func checkText(data []byte) error {
-	if len(data) == 0 {
-		return ErrEmpty
-	}
-	head := data[:min(len(data), 8192)]
-	if bytes.IndexByte(head, 0) >= 0 {
-		return fmt.Errorf("%w (contains NUL bytes)", ErrBinary)
-	}
-	control := 0
-	for _, b := range head {
-		if b < 0x20 && b != '\n' && b != '\r' && b != '\t' && b != '\f' && b != '\v' && b != 0x1b {
-			control++
-		}
-	}
-	if control*10 > len(head) {
-		return fmt.Errorf("%w (mostly control bytes)", ErrBinary)
+	if err := checkBinary(data, false); err != nil {
+		return err
 	}
 	if !utf8.Valid(data) {
 		at := 0
@@ -97,6 +94,30 @@ func checkText(data []byte) error {
 	}
 	if len(bytes.TrimFunc(data, isSpace)) == 0 {
 		return fmt.Errorf("%w (only white space)", ErrNoText)
+	}
+	return nil
+}
+
+// checkBinary returns an error for data that is empty or, judging by its
+// first 8 KiB, not text: NUL bytes or mostly control bytes. With utf16, data
+// that starts with a UTF-16 byte order mark passes.
+func checkBinary(data []byte, utf16 bool) error {
+	if len(data) == 0 {
+		return ErrEmpty
+	}
+	head := data[:min(len(data), 8192)]
+	utf16 = utf16 && (bytes.HasPrefix(head, []byte{0xfe, 0xff}) || bytes.HasPrefix(head, []byte{0xff, 0xfe}))
+	if bytes.IndexByte(head, 0) >= 0 && !utf16 {
+		return fmt.Errorf("%w (contains NUL bytes)", ErrBinary)
+	}
+	control := 0
+	for _, b := range head {
+		if b < 0x20 && b != '\n' && b != '\r' && b != '\t' && b != '\f' && b != '\v' && b != 0x1b {
+			control++
+		}
+	}
+	if control*10 > len(head) && !utf16 {
+		return fmt.Errorf("%w (mostly control bytes)", ErrBinary)
 	}
 	return nil
 }

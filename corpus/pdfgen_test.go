@@ -318,3 +318,22 @@ func (w *pdfWriter) finish(fileID []byte) []byte {
 		last+1, pdfInfo, encrypt, fileID, fileID, xref)
 	return w.buf.Bytes()
 }
+
+// rawPDF writes objs as objects 1, 2, ... of a PDF whose catalog is object 1,
+// with a correct cross-reference table: for files broken on purpose.
+func rawPDF(objs ...string) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	var offs []int
+	for i, o := range objs {
+		offs = append(offs, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	x := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, x)
+	return b.Bytes()
+}

@@ -108,6 +108,8 @@ type ChatRequest struct {
 
 // Request is a request the server received.
 type Request struct {
+	// At is when it arrived.
+	At     time.Time
 	Method string
 	Path   string
 	// Auth is the Authorization header, "" when absent.
@@ -133,6 +135,16 @@ type Server struct {
 	mu       sync.Mutex
 	script   []Reply
 	requests []Request
+	chunks   []Chunk
+}
+
+// Chunk is one piece of content a streamed reply sent.
+type Chunk struct {
+	// At is when the chunk was flushed to the client.
+	At time.Time
+	// Request is the index, in Requests, of the request it answers.
+	Request int
+	Content string
 }
 
 // New starts a server that is closed when the test ends. Its API lives under
@@ -178,6 +190,14 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
+// Chunks returns the content chunks of streamed replies sent so far, oldest
+// first: when the client could first see each token.
+func (s *Server) Chunks() []Chunk {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Chunk(nil), s.chunks...)
+}
+
 // ChatRequests returns the chat completion requests received so far.
 func (s *Server) ChatRequests() []Request {
 	var out []Request
@@ -189,10 +209,18 @@ func (s *Server) ChatRequests() []Request {
 	return out
 }
 
-func (s *Server) record(r Request) {
+// record keeps r and returns its index in Requests.
+func (s *Server) record(r Request) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, r)
+	return len(s.requests) - 1
+}
+
+func (s *Server) sent(request int, content string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chunks = append(s.chunks, Chunk{At: time.Now(), Request: request, Content: content})
 }
 
 func (s *Server) next() (Reply, bool) {
@@ -212,7 +240,7 @@ func (s *Server) next() (Reply, bool) {
 // admit reads the request and checks method, content type, key and JSON
 // body; it writes the refusal and returns false when one fails.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, into any) (Request, bool) {
-	req := Request{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization")}
+	req := Request{At: time.Now(), Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization")}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 8<<20))
 	req.Body = body
 	if err == nil && r.Method == http.MethodPost {
@@ -237,7 +265,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	var chat ChatRequest
 	req, ok := s.admit(w, r, &chat)
 	req.Chat = chat
-	s.record(req)
+	id := s.record(req)
 	if !ok {
 		return
 	}
@@ -288,10 +316,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	s.stream(w, r, chat.Model, reply, finish)
+	s.stream(w, r, id, chat.Model, reply, finish)
 }
 
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, model string, reply Reply, finish string) {
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, id int, model string, reply Reply, finish string) {
 	flusher, _ := w.(http.Flusher)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
@@ -323,6 +351,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, model string, re
 		}
 		event(map[string]any{"content": c}, nil)
 		flush()
+		s.sent(id, c)
 	}
 	switch {
 	case reply.Stall:

@@ -71,7 +71,9 @@ func commands() []command {
 		askCommand(),
 		searchCommand(),
 		evalCommand(),
+		indexCommand(),
 		benchCommand(),
+		extractCommand(),
 		botCommand(),
 		versionCommand(),
 	}
@@ -188,6 +190,7 @@ func flagError(err error) string {
 func commonFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.configPath, "config", "", "YAML config `file` (default $FOOTNOTE_CONFIG)")
 	fs.StringVar(&o.corpus, "corpus", "", "folder of .txt and .md documents (default: the embedded corpus)")
+	fs.StringVar(&o.index, "index", "", "index `file` made by footnote index, loaded instead of reading a corpus (default $FOOTNOTE_INDEX)")
 	fs.Func("k", "number of passages to retrieve, 1 to 50 (default 5)", func(v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil {

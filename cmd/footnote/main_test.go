@@ -257,3 +257,24 @@ func TestBenchPrintsTable(t *testing.T) {
 		}
 	}
 }
+
+// TestMetadataInCitations: a document's authors and year (here from Markdown
+// front matter) are shown with its citations; extract prints what offsets index.
+func TestMetadataInCitations(t *testing.T) {
+	dir := t.TempDir()
+	md := "---\ntitle: Tides of Brittany\nauthor: Ada Marin\nyear: 2021\n---\n\n# Brest\n\nThe tide at Brest rises seven metres twice a day.\n"
+	if err := os.WriteFile(filepath.Join(dir, "tides.md"), []byte(md), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, nil, "ask", "--corpus", dir, "How high does the tide rise at Brest?")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "[1] Tides of Brittany (Ada Marin, 2021), Brest, ¶ 1") {
+		t.Errorf("citation line lacks the metadata:\n%s", out)
+	}
+	code, out, _ = runCLI(t, nil, "extract", filepath.Join(dir, "tides.md"))
+	if code != 0 || out != md {
+		t.Errorf("extract of a Markdown file is not its bytes: %d %q", code, out)
+	}
+}

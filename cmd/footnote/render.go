@@ -21,7 +21,7 @@ func renderAnswer(a *answer.Answer) string {
 		if len(a.Passages) > 0 {
 			b.WriteString("\nClosest passages:\n")
 			for _, p := range a.Passages {
-				fmt.Fprintf(&b, "[%d] %s\n    %s\n", p.N, where(p.Title, p.Section, p.Paragraph, p.Page), clip(fold(p.Text), 240))
+				fmt.Fprintf(&b, "[%d] %s\n    %s\n", p.N, where(answer.Credit(p.Title, p.Authors, p.Year), p.Section, p.Paragraph, p.Page), clip(fold(p.Text), 240))
 			}
 		}
 		return b.String()
@@ -39,7 +39,7 @@ func renderAnswer(a *answer.Answer) string {
 	}
 	for _, n := range order {
 		p := a.Passages[n-1]
-		fmt.Fprintf(&b, "[%d] %s\n", n, where(p.Title, p.Section, p.Paragraph, p.Page))
+		fmt.Fprintf(&b, "[%d] %s\n", n, where(answer.Credit(p.Title, p.Authors, p.Year), p.Section, p.Paragraph, p.Page))
 		for _, q := range quotes[n] {
 			fmt.Fprintf(&b, "    \u201c%s\u201d\n", fold(q))
 		}
@@ -58,7 +58,7 @@ func renderSearch(query string, ps []answer.Passage) string {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "[%d] %s (score %.3f)\n    %s\n", p.N, where(p.Title, p.Section, p.Paragraph, p.Page), p.Score, fold(p.Text))
+		fmt.Fprintf(&b, "[%d] %s (score %.3f)\n    %s\n", p.N, where(answer.Credit(p.Title, p.Authors, p.Year), p.Section, p.Paragraph, p.Page), p.Score, fold(p.Text))
 	}
 	return b.String()
 }

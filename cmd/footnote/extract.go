@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/footnote-bot/footnote/corpus"
+)
+
+// extract prints the text Footnote reads from a file: for PDF, HTML and Word
+// files, the extracted text that citations' start/end offsets index.
+func extractCommand() command {
+	return command{
+		name:    "extract",
+		args:    "FILE",
+		summary: "print the text footnote reads from a file (what start/end offsets index)",
+		flags: func(fs *flag.FlagSet, o *options) {
+			fs.BoolVar(&o.json, "json", false, "print the document and its passages as JSON")
+		},
+		run: runExtract,
+	}
+}
+
+func runExtract(ctx context.Context, o *options, args []string, stdout, stderr io.Writer) error {
+	if len(args) != 1 {
+		return usagef("give one file: footnote extract FILE")
+	}
+	data, err := os.ReadFile(args[0])
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", args[0], err)
+	}
+	doc, err := corpus.Parse(filepath.Base(args[0]), data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", args[0], err)
+	}
+	if !o.json {
+		_, err = io.WriteString(stdout, doc.Text)
+		return err
+	}
+	type passage struct {
+		Section   string `json:"section"`
+		Paragraph int    `json:"paragraph"`
+		Page      int    `json:"page,omitempty"`
+		Start     int    `json:"start"`
+		End       int    `json:"end"`
+		Kind      string `json:"kind"`
+		Text      string `json:"text"`
+	}
+	out := struct {
+		Doc      string    `json:"doc"`
+		Title    string    `json:"title"`
+		Authors  []string  `json:"authors,omitempty"`
+		Year     int       `json:"year,omitempty"`
+		URL      string    `json:"url,omitempty"`
+		Format   string    `json:"format"`
+		Text     string    `json:"text"`
+		Passages []passage `json:"passages"`
+	}{Doc: doc.Path, Title: doc.Title, Authors: doc.Authors, Year: doc.Year, URL: doc.URL, Format: doc.Format, Text: doc.Text}
+	for _, p := range corpus.Chunk(doc) {
+		out.Passages = append(out.Passages, passage{p.Section, p.Paragraph, p.Page, p.Start, p.End, string(p.Kind), p.Text})
+	}
+	return writeJSON(stdout, out)
+}
