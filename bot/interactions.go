@@ -229,7 +229,9 @@ func (b *Bot) answer(ctx context.Context, t target, q question) *answer.Answer {
 		b.remember(q.Conv, q.Text, a)
 	}
 	msgs := renderAnswer(a, answerView{ID: q.ID, Question: heading})
-	if err := deliver(actx, t, msgs); err != nil {
+	// Not actx: an answer that was ready as the deadline ran out (the
+	// extractive one, when the model was too slow) must still be shown.
+	if err := deliver(ctx, t, msgs); err != nil {
 		b.explain(ctx, t, err, "deliver an answer")
 		return nil
 	}

@@ -203,14 +203,15 @@ func (c *channelReply) send(ctx context.Context, m message) error {
 }
 
 // streamer shows an answer's partial text while a language model writes it:
-// it edits the first message at most once every `every`, and stop returns only
-// when no edit is in flight, so the final edit always comes last.
+// the first text at once, then at most one edit every `every`; stop returns
+// only when no edit is in flight, so the final edit always comes last.
 type streamer struct {
 	show  func(ctx context.Context, text string) error
 	every time.Duration
 
 	mu   sync.Mutex
 	text string
+	news chan struct{} // holds a signal while there is text not yet shown
 
 	once sync.Once
 	quit chan struct{}
@@ -218,30 +219,46 @@ type streamer struct {
 }
 
 func startStreamer(ctx context.Context, every time.Duration, show func(context.Context, string) error, onErr func(error)) *streamer {
-	st := &streamer{show: show, every: every, quit: make(chan struct{}), done: make(chan struct{})}
+	st := &streamer{show: show, every: every, news: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
 	go st.loop(ctx, onErr)
 	return st
 }
 
-// update takes the whole text so far (Request.Stream's contract).
+// update takes the whole text so far (Request.Stream's contract). It never
+// blocks: the model's stream must not wait for Discord.
 func (st *streamer) update(text string) {
 	st.mu.Lock()
 	st.text = text
 	st.mu.Unlock()
+	select {
+	case st.news <- struct{}{}:
+	default:
+	}
 }
 
 func (st *streamer) loop(ctx context.Context, onErr func(error)) {
 	defer close(st.done)
-	tick := time.NewTicker(st.every)
-	defer tick.Stop()
 	shown := ""
+	var last time.Time
 	for {
 		select {
 		case <-st.quit:
 			return
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-st.news:
+		}
+		if wait := time.Until(last.Add(st.every)); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-st.quit:
+				t.Stop()
+				return
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
 		}
 		st.mu.Lock()
 		text := st.text
@@ -257,7 +274,7 @@ func (st *streamer) loop(ctx context.Context, onErr func(error)) {
 		if err := st.show(ctx, text); err != nil && onErr != nil {
 			onErr(err)
 		}
-		shown = text
+		shown, last = text, time.Now()
 	}
 }
 
