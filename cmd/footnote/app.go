@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"strconv"
+	"strings"
 
 	"github.com/footnote-bot/footnote/answer"
 	"github.com/footnote-bot/footnote/config"
@@ -11,45 +15,136 @@ import (
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
-// buildEngine loads the corpus named by cfg, indexes it and returns the engine.
-// Skipped files are reported on warn, one line each.
+// buildEngine is loadEngine for a program that uses one engine until it exits.
 func buildEngine(ctx context.Context, cfg config.Config, warn io.Writer) (*answer.Engine, error) {
+	eng, _, err := loadEngine(ctx, cfg, warn)
+	return eng, err
+}
+
+// loadEngine returns a ready engine: over the saved index file cfg.Index when
+// it is set, else over the folder cfg.Corpus, read and indexed, else over the
+// embedded corpus. Files skipped while reading a folder are reported on warn,
+// one line each. Setting both cfg.Index and cfg.Corpus is a usage error.
+//
+// It also returns the engine's index, to Close once the engine is no longer
+// used: an index holds goroutines and memory that outlive a dropped engine.
+// Calls share nothing, so a long-running program can call it again to reload
+// (say after `footnote index` rewrote the file), swap engines, and close the
+// old index when the questions in flight on it are done. An index file being
+// rewritten meanwhile is read whole, old or new: the writer renames a
+// finished file into place.
+func loadEngine(ctx context.Context, cfg config.Config, warn io.Writer) (*answer.Engine, io.Closer, error) {
+	if cfg.Index != "" && cfg.Corpus != "" {
+		return nil, nil, usagef("both a corpus folder (%s) and an index file (%s) are set, by flags, FOOTNOTE_CORPUS and FOOTNOTE_INDEX or the config file: use one (an index holds its corpus)", cfg.Corpus, cfg.Index)
+	}
 	var c *corpus.Corpus
-	if cfg.Corpus == "" {
-		var err error
-		if c, err = corpus.Default(); err != nil {
-			return nil, fmt.Errorf("loading the embedded corpus: %w", err)
+	var ix *retrieval.Index
+	if cfg.Index != "" {
+		ropts, err := indexOptions(cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		if c, ix, err = openIndexFile(ctx, cfg.Index, ropts); err != nil {
+			return nil, nil, err
 		}
 	} else {
-		var skipped []corpus.Skipped
 		var err error
-		c, skipped, err = corpus.LoadDir(ctx, cfg.Corpus, corpus.LoadOptions{})
-		for _, s := range skipped {
-			fmt.Fprintf(warn, "warning: skipped %s: %s\n", s.Path, s.Reason)
+		if c, err = loadCorpus(ctx, cfg.Corpus, warn); err != nil {
+			return nil, nil, err
 		}
+		ropts, err := indexOptions(cfg)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		if ix, err = retrieval.New(ctx, c.Passages, ropts); err != nil {
+			return nil, nil, fmt.Errorf("building the index: %w", err)
 		}
 	}
-	ropts, err := indexOptions(cfg)
+	opts, err := engineOptions(cfg)
 	if err != nil {
-		return nil, err
+		ix.Close()
+		return nil, nil, err
 	}
-	ix, err := retrieval.New(ctx, c.Passages, ropts)
-	if err != nil {
-		return nil, fmt.Errorf("building the index: %w", err)
+	return answer.New(c, ix, opts), ix, nil
+}
+
+// loadCorpus reads the folder dir, or the embedded corpus when dir is "".
+func loadCorpus(ctx context.Context, dir string, warn io.Writer) (*corpus.Corpus, error) {
+	if dir == "" {
+		c, err := corpus.Default()
+		if err != nil {
+			return nil, fmt.Errorf("loading the embedded corpus: %w", err)
+		}
+		return c, nil
 	}
+	c, skipped, err := corpus.LoadDir(ctx, dir, corpus.LoadOptions{})
+	for _, s := range skipped {
+		fmt.Fprintf(warn, "warning: skipped %s: %s\n", s.Path, s.Reason)
+	}
+	return c, err
+}
+
+// openIndexFile loads the index file at path, searching it with the
+// embedder of ropts, which must be the one that made it.
+func openIndexFile(ctx context.Context, path string, ropts retrieval.Options) (*corpus.Corpus, *retrieval.Index, error) {
+	s, err := retrieval.ReadIndexFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil, fmt.Errorf("index file %s does not exist: build it with %s", path, rebuildCommand("", path))
+	case errors.Is(err, retrieval.ErrIndexDamaged), errors.Is(err, retrieval.ErrIndexVersion):
+		return nil, nil, fmt.Errorf("%w: rebuild it with %s", err, rebuildCommand("", path))
+	case err != nil:
+		return nil, nil, err
+	}
+	ix, err := retrieval.NewFromSaved(ctx, s, ropts)
+	var mm *retrieval.EmbedderMismatchError
+	switch {
+	case errors.As(err, &mm):
+		back := "set embeddings.provider and embeddings.model back to " + mm.Saved
+		if mm.Saved == retrieval.LocalEmbedderName {
+			back = "set embeddings.provider back to local"
+		}
+		return nil, nil, fmt.Errorf("index file %s was built with embedder %s, but the configuration selects %s: rebuild it with %s, or %s",
+			path, mm.Saved, mm.Asked, rebuildCommand(s.Root, path), back)
+	case err != nil:
+		return nil, nil, fmt.Errorf("loading index file %s: %w", path, err)
+	}
+	return &corpus.Corpus{Docs: s.Docs, Passages: s.Passages}, ix, nil
+}
+
+// rebuildCommand is the command that builds the index file from dir ("DIR"
+// when unknown).
+func rebuildCommand(dir, file string) string {
+	if dir == "" {
+		dir = "DIR"
+	} else {
+		dir = shellWord(dir)
+	}
+	return "footnote index " + dir + " -o " + shellWord(file)
+}
+
+// shellWord quotes s when a shell would split or expand it.
+func shellWord(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`*?[]#~;&|<>(){}!") {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+// engineOptions are the answer engine's options from cfg, with the language
+// model's writer when one is configured and wanted.
+func engineOptions(cfg config.Config) (answer.Options, error) {
 	opts := answer.Options{K: cfg.K, MaxQuestion: cfg.MaxQuestion}
 	if cfg.LLM.Configured() && cfg.Mode != "extractive" {
 		l := cfg.LLM
 		w, err := answer.NewOpenAIWriter(answer.LLMOptions{BaseURL: l.BaseURL, APIKey: l.APIKey.Value(), Model: l.Model,
 			Temperature: l.Temperature, Timeout: l.Timeout, ContextTokens: l.ContextTokens, Retries: l.Retries})
 		if err != nil {
-			return nil, fmt.Errorf("setting up the language model: %w", err)
+			return opts, fmt.Errorf("setting up the language model: %w", err)
 		}
 		opts.Writer = w
 	}
-	return answer.New(c, ix, opts), nil
+	return opts, nil
 }
 
 // indexOptions picks the ranking and the embedder that cfg names.

@@ -9,7 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"syscall"
 
 	"github.com/footnote-bot/footnote/answer"
@@ -40,19 +40,19 @@ func runBot(ctx context.Context, o *options, args []string, stdout, stderr io.Wr
 		return usagef("DISCORD_TOKEN is not set: create a bot in the Discord Developer Portal and export its token (see README, \"Discord\")")
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	eng, err := buildEngine(ctx, o.cfg, stderr)
+	eng, closer, err := loadEngine(ctx, o.cfg, stderr)
 	if err != nil {
 		return err
 	}
-	live := &liveEngine{}
-	live.p.Store(eng)
+	live := &liveEngine{cur: &engineRef{eng: eng, closer: closer}}
+	defer live.close()
 	reload := func(ctx context.Context) (string, error) {
 		var warn strings.Builder
-		next, err := buildEngine(ctx, o.cfg, &warn)
+		next, closer, err := loadEngine(ctx, o.cfg, &warn)
 		if err != nil {
 			return "", err
 		}
-		live.p.Store(next) // questions in flight finish on the engine they began with
+		live.swap(&engineRef{eng: next, closer: closer})
 		for _, line := range strings.Split(strings.TrimSpace(warn.String()), "\n") {
 			if line != "" {
 				log.Warn(line)
@@ -87,26 +87,87 @@ func runBot(ctx context.Context, o *options, args []string, stdout, stderr io.Wr
 }
 
 // liveEngine is the bot's answerer: the current engine, replaced whole on a
-// reload, so that each question runs on one engine from start to end.
-type liveEngine struct{ p atomic.Pointer[answer.Engine] }
+// reload. Each question runs on one engine from start to end; an engine that
+// was replaced is closed (its index freed) once its last question is done.
+type liveEngine struct {
+	mu  sync.RWMutex
+	cur *engineRef
+}
+
+type engineRef struct {
+	eng    *answer.Engine
+	closer io.Closer
+	users  sync.WaitGroup
+}
 
 var _ bot.Answerer = (*liveEngine)(nil)
 
+// use runs f on the current engine, holding it open until f returns.
+func use[T any](l *liveEngine, f func(*answer.Engine) T) T {
+	l.mu.RLock()
+	r := l.cur
+	r.users.Add(1) // under the lock: swap cannot retire r between these lines
+	l.mu.RUnlock()
+	defer r.users.Done()
+	return f(r.eng)
+}
+
+// swap makes next current and closes the old engine when its users are done.
+func (l *liveEngine) swap(next *engineRef) {
+	l.mu.Lock()
+	old := l.cur
+	l.cur = next
+	l.mu.Unlock()
+	go func() {
+		old.users.Wait()
+		old.closer.Close()
+	}()
+}
+
+func (l *liveEngine) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cur.users.Wait()
+	l.cur.closer.Close()
+}
+
+type askResult struct {
+	a   *answer.Answer
+	err error
+}
+
 func (l *liveEngine) Ask(ctx context.Context, req answer.Request) (*answer.Answer, error) {
-	return l.p.Load().Ask(ctx, req)
+	r := use(l, func(e *answer.Engine) askResult { a, err := e.Ask(ctx, req); return askResult{a, err} })
+	return r.a, r.err
+}
+
+type searchResult struct {
+	ps  []answer.Passage
+	err error
 }
 
 func (l *liveEngine) Search(ctx context.Context, q string, k int) ([]answer.Passage, error) {
-	return l.p.Load().Search(ctx, q, k)
+	r := use(l, func(e *answer.Engine) searchResult { ps, err := e.Search(ctx, q, k); return searchResult{ps, err} })
+	return r.ps, r.err
 }
 
-func (l *liveEngine) Sources() []answer.Source { return l.p.Load().Sources() }
+func (l *liveEngine) Sources() []answer.Source {
+	return use(l, func(e *answer.Engine) []answer.Source { return e.Sources() })
+}
+
+type aroundResult struct {
+	s   answer.Surroundings
+	err error
+}
 
 func (l *liveEngine) Around(doc string, start, n int) (answer.Surroundings, error) {
-	return l.p.Load().Around(doc, start, n)
+	r := use(l, func(e *answer.Engine) aroundResult { s, err := e.Around(doc, start, n); return aroundResult{s, err} })
+	return r.s, r.err
 }
 
-func (l *liveEngine) CheckQuestion(q string) error { return l.p.Load().CheckQuestion(q) }
+func (l *liveEngine) CheckQuestion(q string) error {
+	return use(l, func(e *answer.Engine) error { return e.CheckQuestion(q) })
+}
 
 // reloadSummary says what a reloaded engine holds, in one line.
 func reloadSummary(e *answer.Engine, warnings string) string {

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/retrieval"
+	"golang.org/x/term"
+)
+
+func indexCommand() command {
+	var rebuild bool
+	return command{
+		name:    "index",
+		args:    "[DIR] -o FILE",
+		summary: "read a folder of documents into an index file, or update it (for --index)",
+		flags: func(fs *flag.FlagSet, o *options) {
+			fs.StringVar(&o.configPath, "config", "", "YAML config `file` (default $FOOTNOTE_CONFIG)")
+			fs.StringVar(&o.output, "o", "", "index `file` to write or update (default $FOOTNOTE_INDEX)")
+			fs.BoolVar(&rebuild, "rebuild", false, "read and embed every file again instead of updating the index")
+			fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
+		},
+		run: func(ctx context.Context, o *options, args []string, stdout, stderr io.Writer) error {
+			return runIndex(ctx, o, rebuild, args, stdout, stderr)
+		},
+	}
+}
+
+// indexSummary is what `footnote index` did; --json prints it.
+type indexSummary struct {
+	Index     string        `json:"index"`
+	Folder    string        `json:"folder"`
+	Bytes     int64         `json:"bytes"`
+	Seconds   float64       `json:"seconds"`
+	Embedder  string        `json:"embedder"`
+	Dim       int           `json:"dim"`
+	Files     int           `json:"files"`
+	Docs      int           `json:"docs"`
+	Read      int           `json:"read"`
+	Unchanged int           `json:"unchanged"`
+	Removed   int           `json:"removed"`
+	Passages  int           `json:"passages"`
+	Embedded  int           `json:"embedded"`
+	Reused    int           `json:"reused"`
+	Skipped   []skippedFile `json:"skipped"`
+	Notes     []string      `json:"notes"`
+}
+
+type skippedFile struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+func runIndex(ctx context.Context, o *options, rebuild bool, args []string, stdout, stderr io.Writer) error {
+	started := time.Now()
+	if len(args) > 1 {
+		return usagef("give one folder: footnote index DIR -o FILE")
+	}
+	if err := o.loadConfig(); err != nil {
+		return err
+	}
+	out := o.output
+	if out == "" {
+		out = o.cfg.Index
+	}
+	if out == "" {
+		return usagef("no index file given: footnote index DIR -o FILE")
+	}
+	if info, err := os.Stat(out); err == nil && info.IsDir() {
+		return usagef("-o %s is a folder: give the index file's name", out)
+	}
+	if info, err := os.Stat(filepath.Dir(out)); err != nil || !info.IsDir() {
+		return fmt.Errorf("cannot write %s: folder %s does not exist", out, filepath.Dir(out))
+	}
+
+	// The index there is updated, never a file that is not an index.
+	prev, err := retrieval.ReadIndexFile(out)
+	switch {
+	case err == nil:
+	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, retrieval.ErrNotIndexFile):
+		return fmt.Errorf("%s exists and is not a Footnote index: choose another file with -o, or remove it", out)
+	case errors.Is(err, retrieval.ErrIndexDamaged), errors.Is(err, retrieval.ErrIndexVersion):
+		fmt.Fprintf(stderr, "warning: %s; replacing it with a new index\n", oneLine(err.Error()))
+	default:
+		return err
+	}
+
+	dir := ""
+	switch {
+	case len(args) == 1:
+		dir = args[0]
+	case o.cfg.Corpus != "":
+		dir = o.cfg.Corpus
+	case prev != nil && prev.Root != "":
+		dir = prev.Root
+	default:
+		return usagef("no folder given: footnote index DIR -o FILE")
+	}
+	if dir, err = filepath.Abs(dir); err != nil {
+		return err
+	}
+	switch info, err := os.Stat(dir); {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("corpus folder %q does not exist", dir)
+	case err != nil:
+		return fmt.Errorf("corpus folder %q: %w", dir, err)
+	case !info.IsDir():
+		return fmt.Errorf("corpus folder %q: %w", dir, corpus.ErrNotDir)
+	}
+
+	ropts, err := indexOptions(o.cfg)
+	if err != nil {
+		return err
+	}
+	bopts := retrieval.BuildOptions{Options: ropts, Previous: prev, Root: dir, Builder: "footnote " + version}
+	if rebuild {
+		bopts.Previous = nil
+	}
+	bar := newProgressBar(stderr)
+	bopts.Progress = bar.update
+	s, st, err := retrieval.Build(ctx, os.DirFS(dir), bopts)
+	bar.clear()
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted: %s was not changed", out)
+		}
+		if errors.Is(err, corpus.ErrNoDocuments) {
+			for _, sk := range st.Skipped {
+				fmt.Fprintf(stderr, "skipped %s: %s\n", sk.Path, sk.Reason)
+			}
+			return fmt.Errorf("nothing could be indexed in %s: %w; %s was not written", dir, err, out)
+		}
+		return err
+	}
+	if err := retrieval.WriteIndexFile(out, s); err != nil {
+		return fmt.Errorf("writing the index: %w", err)
+	}
+
+	sum := indexSummary{Index: out, Folder: dir, Embedder: s.Embedder, Dim: s.Dim,
+		Files: st.Files, Docs: st.Docs, Read: st.Read, Unchanged: st.Unchanged, Removed: st.Removed,
+		Passages: st.Passages, Embedded: st.Embedded, Reused: st.Reused,
+		Skipped: []skippedFile{}, Notes: st.Notes}
+	if sum.Notes == nil {
+		sum.Notes = []string{}
+	}
+	for _, sk := range st.Skipped {
+		sum.Skipped = append(sum.Skipped, skippedFile{sk.Path, sk.Reason})
+	}
+	if info, err := os.Stat(out); err == nil {
+		sum.Bytes = info.Size()
+	}
+	sum.Seconds = time.Since(started).Seconds()
+	if o.json {
+		return writeJSON(stdout, sum)
+	}
+	_, err = io.WriteString(stdout, renderIndexSummary(sum))
+	return err
+}
+
+// renderIndexSummary words what `footnote index` did.
+func renderIndexSummary(s indexSummary) string {
+	var b strings.Builder
+	took := time.Duration(s.Seconds * float64(time.Second)).Round(time.Millisecond)
+	fmt.Fprintf(&b, "Indexed %s into %s (%s) in %s.\n", s.Folder, s.Index, byteSize(s.Bytes), took)
+	fmt.Fprintf(&b, "  files     %d: %d indexed, %d skipped; %d read, %d unchanged, %d removed\n",
+		s.Files, s.Docs, s.Files-s.Docs, s.Read, s.Unchanged, s.Removed)
+	fmt.Fprintf(&b, "  passages  %d: %d embedded, %d reused (%s)\n", s.Passages, s.Embedded, s.Reused, s.Embedder)
+	for i, sk := range s.Skipped {
+		label := ""
+		if i == 0 {
+			label = "skipped"
+		}
+		fmt.Fprintf(&b, "  %-9s %s: %s\n", label, sk.Path, sk.Reason)
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintf(&b, "  note      %s\n", n)
+	}
+	return b.String()
+}
+
+// byteSize words a number of bytes for people.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// progressBar draws how far an index build has got, on a terminal only,
+// at most ten times a second. A nil *progressBar draws nothing.
+type progressBar struct {
+	w     io.Writer
+	last  time.Time
+	drawn bool
+}
+
+// newProgressBar returns a bar that draws on w, or nil when w is not a terminal.
+func newProgressBar(w io.Writer) *progressBar {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return &progressBar{w: w}
+}
+
+func (p *progressBar) update(pr retrieval.BuildProgress) {
+	if p == nil {
+		return
+	}
+	now := time.Now()
+	if pr.Done < pr.Total && now.Sub(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = now
+	const width = 30
+	fill := width * min(pr.Done, pr.Total) / max(pr.Total, 1)
+	unit := "files"
+	if pr.Stage == "embedding" {
+		unit = "passages"
+	}
+	fmt.Fprintf(p.w, "\r\x1b[K%-9s [%s%s] %d/%d %s", pr.Stage, strings.Repeat("=", fill), strings.Repeat(" ", width-fill), pr.Done, pr.Total, unit)
+	p.drawn = true
+}
+
+// clear erases the bar.
+func (p *progressBar) clear() {
+	if p != nil && p.drawn {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.drawn = false
+	}
+}
