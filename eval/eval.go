@@ -117,7 +117,8 @@ type Report struct {
 	Results  []Result           `json:"results"`
 }
 
-// KindSum is recall@5 and accuracy for one kind of question.
+// KindSum is recall@5 and accuracy for one kind of question. For the
+// unanswerable kind, accuracy is the share abstained on, and recall is 0.
 type KindSum struct {
 	N         int     `json:"n"`
 	RecallAt5 float64 `json:"recall_at_5"`
@@ -198,6 +199,7 @@ func Run(ctx context.Context, a Asker, texts Texts, items []Item, k int) (Report
 			rep.Unanswerable++
 			if ans.Abstained {
 				abstUn++
+				kn[2]++ // for an unanswerable question, abstaining is the right answer
 			}
 		}
 		kindN[it.Kind] = kn

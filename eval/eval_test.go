@@ -64,6 +64,12 @@ func TestRun(t *testing.T) {
 	if rep.Accuracy != 1.0/3 || rep.AbstainUnanswerable != 1 || rep.AbstainAnswerable != 1.0/3 {
 		t.Errorf("accuracy %v abstain %v/%v", rep.Accuracy, rep.AbstainUnanswerable, rep.AbstainAnswerable)
 	}
+	if k := rep.Kinds["unanswerable"]; k.N != 1 || k.Accuracy != 1 {
+		t.Errorf("unanswerable kind: %+v", k)
+	}
+	if k := rep.Kinds["factoid"]; k.N != 3 || k.Accuracy != 1.0/3 || k.RecallAt5 != 2.0/3 {
+		t.Errorf("factoid kind: %+v", k)
+	}
 	if rep.Quotes != 2 || rep.Verbatim != 0.5 {
 		t.Errorf("quotes %d verbatim %v", rep.Quotes, rep.Verbatim)
 	}

@@ -80,7 +80,11 @@ func renderReport(r eval.Report, verbose bool) string {
 	b.WriteString("\nkind            n  recall@5  accuracy\n")
 	for _, k := range kinds {
 		s := r.Kinds[k]
-		fmt.Fprintf(&b, "%-14s %2d  %8.3f  %8.3f\n", k, s.N, s.RecallAt5, s.Accuracy)
+		recall := fmt.Sprintf("%8.3f", s.RecallAt5)
+		if k == "unanswerable" {
+			recall = fmt.Sprintf("%8s", "-") // accuracy: the share abstained on
+		}
+		fmt.Fprintf(&b, "%-14s %2d  %s  %8.3f\n", k, s.N, recall, s.Accuracy)
 	}
 	if verbose {
 		b.WriteString("\n")
