@@ -48,6 +48,7 @@ func TestAskExtractive(t *testing.T) {
 		{question: "When were the oyster farms in Cancale founded?", contains: "1850"},
 		{question: "How often does the tide rise at Brest?", contains: "twice a day"},
 		{question: "聖馬洛的潮差有多大?", contains: "十三米"},
+		{question: "圣马洛的潮差有多大?", contains: "十三米"}, // Simplified question, Traditional text
 		{question: "Who won the 2022 FIFA World Cup?", abstain: true, missing: "FIFA"},
 		{question: "How many lighthouses stand at Brest?", abstain: true, missing: "lighthouses"},
 		{question: "What is the population of Paris?", abstain: true, missing: "population"},

@@ -84,7 +84,7 @@ var theAnalyzer = sync.OnceValue(func() *analysis.DefaultAnalyzer {
 // overlapping bigrams of CJK characters (a lone CJK character stays a unigram).
 // Terms are in text order and may repeat.
 func Terms(text string) []string {
-	tokens := theAnalyzer().Analyze([]byte(text))
+	tokens := theAnalyzer().Analyze([]byte(foldScript(text)))
 	out := make([]string, len(tokens))
 	for i, t := range tokens {
 		out[i] = string(t.Term)

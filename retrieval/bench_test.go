@@ -149,7 +149,7 @@ func BenchmarkEmbedLocal(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		localHashV1.embed(ps[i%len(ps)].Text)
+		localHashV2.embed(ps[i%len(ps)].Text)
 		i++
 	}
 }

@@ -61,7 +61,7 @@ var (
 )
 
 // NewEmbedder returns the embedder cfg describes, as a function of one text, and
-// its name (e.g. "local-hash-v1", "openai:text-embedding-3-small") to record
+// its name (e.g. "local-hash-v2", "openai:text-embedding-3-small") to record
 // with an index and key cached vectors by. Its vectors have unit length.
 func NewEmbedder(cfg EmbedderConfig) (chromem.EmbeddingFunc, string, error) {
 	batch, name, err := NewBatchEmbedder(cfg)

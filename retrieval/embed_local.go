@@ -13,15 +13,15 @@ import (
 // features, weights, dimension or the analyzer's filters before stemming
 // changes the vectors and must change this name, so that saved indexes and
 // cached vectors made with the old ones are not mixed with the new.
-const LocalEmbedderName = "local-hash-v1"
+const LocalEmbedderName = "local-hash-v2"
 
 // LocalDim is the dimension of the local embedder's vectors.
 const LocalDim = 768
 
-// localHashV1 is the local embedder. Its weights are fixed rather than learnt
+// localHashV2 is the local embedder. Its weights are fixed rather than learnt
 // from a corpus, so that a passage's vector does not depend on the passages
 // around it and cached vectors stay valid.
-var localHashV1 = localEmbedder{
+var localHashV2 = localEmbedder{
 	dim: LocalDim,
 	weight: [...]float64{
 		kindWord:   1.0,  // a stemmed word
@@ -56,7 +56,7 @@ type localEmbedder struct {
 // unigrams and bigrams. Text with no features embeds as the zero vector.
 func NewLocalEmbedder() chromem.EmbeddingFunc {
 	return func(ctx context.Context, text string) ([]float32, error) {
-		return localHashV1.embed(text), nil
+		return localHashV2.embed(text), nil
 	}
 }
 
@@ -95,7 +95,7 @@ func (e *localEmbedder) embedWeighted(text string, termWeight func(term string) 
 	}
 
 	a := theAnalyzer()
-	tokens := a.Tokenizer.Tokenize([]byte(text))
+	tokens := a.Tokenizer.Tokenize([]byte(foldScript(text)))
 	for _, f := range a.TokenFilters[:stemAt] {
 		tokens = f.Filter(tokens)
 	}

@@ -84,7 +84,7 @@ func (c *countingEmbedder) batch(ctx context.Context, texts []string) ([][]float
 	c.texts.Add(int64(len(texts)))
 	out := make([][]float32, len(texts))
 	for i, t := range texts {
-		out[i] = localHashV1.embed(t)
+		out[i] = localHashV2.embed(t)
 	}
 	return out, nil
 }
@@ -167,7 +167,7 @@ func TestSearchQueryDimension(t *testing.T) {
 		if calls.Add(1) > int32(len(handmade())) {
 			return []float32{1, 0}, nil
 		}
-		return localHashV1.embed(text), nil
+		return localHashV2.embed(text), nil
 	}
 	ix := newTestIndex(t, handmade(), Options{Embed: embed, Embedder: "flaky"})
 	if _, err := ix.Search(t.Context(), "Confucius", 3); !errors.Is(err, ErrEmbedResponse) {

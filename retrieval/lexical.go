@@ -61,7 +61,7 @@ func (l *lexical) add(ctx context.Context, passages []corpus.Passage) error {
 		wg.Go(func() {
 			b := l.idx.NewBatch()
 			for i := from; i < to; i++ {
-				if err := b.Index(strconv.Itoa(i), map[string]any{textField: passages[i].Text}); err != nil {
+				if err := b.Index(strconv.Itoa(i), map[string]any{textField: foldScript(passages[i].Text)}); err != nil {
 					errs[w] = fmt.Errorf("index passage %s: %w", passages[i].ID(), err)
 					return
 				}

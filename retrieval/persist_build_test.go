@@ -78,7 +78,7 @@ func (e *recordingEmbedder) options(name string) Options {
 		e.mu.Unlock()
 		out := make([][]float32, len(texts))
 		for i, t := range texts {
-			out[i] = localHashV1.embed(t)
+			out[i] = localHashV2.embed(t)
 		}
 		return out, nil
 	}}

@@ -120,7 +120,7 @@ func TestNewFromSavedSearchesAsNew(t *testing.T) {
 		passages += len(texts)
 		out := make([][]float32, len(texts))
 		for i, t := range texts {
-			out[i] = localHashV1.embed(t)
+			out[i] = localHashV2.embed(t)
 		}
 		return out, nil
 	}

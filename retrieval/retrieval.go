@@ -91,7 +91,7 @@ func New(ctx context.Context, passages []corpus.Passage, opts Options) (*Index, 
 	case opts.Embed == nil && opts.EmbedBatch == nil || opts.Embedder == LocalEmbedderName:
 		// The local embedder, however it was passed in.
 		ix.embed = NewLocalEmbedder()
-		ix.local = &localHashV1
+		ix.local = &localHashV2
 		ix.fusion = localFusion
 		ix.opts.Embedder = LocalEmbedderName
 		ix.opts.EmbedBatch = batchOf(ix.embed, runtime.GOMAXPROCS(0))
