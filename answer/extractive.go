@@ -126,11 +126,40 @@ func hasHan(have map[string]bool, c rune) bool {
 	return false
 }
 
+// minNewWeight is the share of the question's weight that a further sentence
+// must add to the sentences already quoted.
+const minNewWeight = 0.1
+
+// matched lists the question's terms among terms.
+func (q queryTerms) matched(terms []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range terms {
+		if q.weight[t] > 0 && !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// weightOf sums the weights of terms not in except.
+func (q queryTerms) weightOf(terms []string, except map[string]bool) float64 {
+	s := 0.0
+	for _, t := range terms {
+		if !except[t] {
+			s += q.weight[t]
+		}
+	}
+	return s
+}
+
 type candidate struct {
-	hit   int         // index into hits
-	span  corpus.Span // sentence within the passage text
-	score float64
-	cover float64
+	hit     int         // index into hits
+	span    corpus.Span // sentence within the passage text
+	score   float64
+	cover   float64
+	matched []string // the question's terms the sentence contains
 }
 
 // extract picks the sentences that answer question from hits. It returns them
@@ -147,7 +176,8 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 		}
 		for _, sp := range corpus.Sentences(h.Passage.Text) {
 			text := h.Passage.Text[sp.Start:sp.End]
-			scov := q.cover(retrieval.Terms(text))
+			terms := retrieval.Terms(text)
+			scov := q.cover(terms)
 			s := 0.7*scov + 0.3*pcov + 0.05/float64(i+1)
 			if w != wantAny {
 				if satisfies(w, text, question) {
@@ -162,11 +192,16 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 			if words(text) < 5 {
 				s *= 0.5
 			}
-			cands = append(cands, candidate{hit: i, span: sp, score: s, cover: scov})
+			cands = append(cands, candidate{hit: i, span: sp, score: s, cover: scov, matched: q.matched(terms)})
 		}
 	}
 	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
+	// The best sentence, then up to two more that score nearly as well and say
+	// something about the question the sentences before them did not: another
+	// of its terms (an answer to "who and when" may take two sentences), never
+	// the same facts again.
 	var out []candidate
+	said := map[string]bool{}
 	for _, c := range cands {
 		if len(out) == maxSentences {
 			break
@@ -177,7 +212,13 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 		if duplicate(out, c, hits) {
 			continue
 		}
+		if len(out) > 0 && q.weightOf(c.matched, said) < minNewWeight*q.total {
+			continue
+		}
 		out = append(out, c)
+		for _, t := range c.matched {
+			said[t] = true
+		}
 	}
 	return out, best
 }

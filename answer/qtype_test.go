@@ -1,0 +1,50 @@
+package answer
+
+import "testing"
+
+func TestQuestionWants(t *testing.T) {
+	tests := []struct {
+		q    string
+		want want
+	}{
+		{"How many loans has China provided?", wantNumber},
+		{"How high do the tides reach?", wantNumber},
+		{"When was the forum launched?", wantTime},
+		{"In what year did it open?", wantTime},
+		{"Where was the center established?", wantPlace},
+		{"Who are the authors?", wantPerson},
+		{"Which Latin American countries joined the AIIB?", wantList},
+		{"What are the six priority fields?", wantList},
+		{"Which small Caribbean state did China help?", wantAny},
+		{"中拉論壇首屆部長級會議在哪裡開幕?", wantPlace},
+		{"有哪些國家加入了亞投行?", wantList},
+	}
+	for _, tt := range tests {
+		if got := questionWants(tt.q); got != tt.want {
+			t.Errorf("questionWants(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestSatisfies(t *testing.T) {
+	tests := []struct {
+		w        want
+		sentence string
+		question string
+		ok       bool
+	}{
+		{wantNumber, "It has held the seminar four times.", "How many times was it held?", true},
+		{wantNumber, "It has held the seminar often.", "How many times was it held?", false},
+		{wantTime, "The center opened in July 2022.", "When did the center open?", true},
+		{wantPlace, "The center was established in Jinan.", "Where was the center established?", true},
+		{wantList, "Ecuador, Brazil, Argentina, Chile, and Uruguay joined the AIIB.", "Which countries joined?", true},
+		{wantList, "China and Brazil (2012), Peru (2013), Mexico (2013) established partnerships.", "Which countries?", true},
+		{wantList, "In November 2008, China's first Policy Document on Latin America was published.", "Which countries?", false},
+		{wantList, "三大引擎,即貿易、投資、金融合作", "哪些?", true},
+	}
+	for _, tt := range tests {
+		if got := satisfies(tt.w, tt.sentence, tt.question); got != tt.ok {
+			t.Errorf("satisfies(%v, %q) = %v, want %v", tt.w, tt.sentence, got, tt.ok)
+		}
+	}
+}
