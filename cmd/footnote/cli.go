@@ -189,9 +189,9 @@ func flagError(err error) string {
 // commonFlags are taken by every command that reads the corpus.
 func commonFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.configPath, "config", "", "YAML config `file` (default $FOOTNOTE_CONFIG)")
-	fs.StringVar(&o.corpus, "corpus", "", "folder of .txt and .md documents (default: the embedded corpus)")
+	fs.StringVar(&o.corpus, "corpus", "", "folder of documents: .txt, .md, .html, .pdf, .docx (default: the embedded corpus)")
 	fs.StringVar(&o.index, "index", "", "index `file` made by footnote index, loaded instead of reading a corpus (default $FOOTNOTE_INDEX)")
-	fs.Func("k", "number of passages to retrieve, 1 to 50 (default 5)", func(v string) error {
+	fs.Func("k", "retrieve `N` passages, 1 to 50 (default 5)", func(v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			return fmt.Errorf("-k %q is not a whole number", v)
