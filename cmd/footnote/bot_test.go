@@ -32,24 +32,39 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestBotCommand runs `footnote bot` as a user would, against a fake Discord
-// reached through DISCORD_API_BASE: it connects, answers /ask with a cited
-// answer, and shuts down cleanly when its context ends (as on SIGTERM).
-func TestBotCommand(t *testing.T) {
-	fake := discordtest.New(t, discordtest.Options{Token: "secret-bot-token"})
+// runningBot is `footnote bot` started in process against a fake Discord.
+type runningBot struct {
+	fake           *discordtest.Server
+	stdout, stderr *syncBuffer
+	stop           context.CancelFunc
+	done           chan int // the exit status, once run returns
+}
+
+// startBotCommand runs `footnote bot args...` with the environment that points
+// it at a new fake Discord, and waits until the bot is ready.
+func startBotCommand(t *testing.T, token string, args ...string) *runningBot {
+	t.Helper()
+	fake := discordtest.New(t, discordtest.Options{Token: token})
 	env := []string{
-		"DISCORD_TOKEN=secret-bot-token",
+		"DISCORD_TOKEN=" + fake.Token(),
 		"DISCORD_API_BASE=" + fake.URL,
 		"FOOTNOTE_DISCORD_GUILD=" + discordtest.GuildID,
 		"FOOTNOTE_DISCORD_VOTES_FILE=" + filepath.Join(t.TempDir(), "votes.jsonl"),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"bot"}, &stdout, &stderr, env) }()
-
+	t.Cleanup(cancel)
+	b := &runningBot{fake: fake, stdout: &syncBuffer{}, stderr: &syncBuffer{}, stop: cancel, done: make(chan int, 1)}
+	go func() { b.done <- run(ctx, append([]string{"bot"}, args...), b.stdout, b.stderr, env) }()
 	fake.WaitReady(t, 1, 30*time.Second)
+	return b
+}
+
+// TestBotCommand runs `footnote bot` as a user would, against a fake Discord
+// reached through DISCORD_API_BASE: it connects, answers /ask with a cited
+// answer, and shuts down cleanly when its context ends (as on SIGTERM).
+func TestBotCommand(t *testing.T) {
+	b := startBotCommand(t, "secret-bot-token")
+	fake, stdout, stderr, cancel, done := b.fake, b.stdout, b.stderr, b.stop, b.done
 	u := discordtest.User{ID: fake.NewID(), Name: "student"}
 	ch := discordtest.Channel{ID: "700000000000000001"}
 	ix := fake.Slash(u, ch, "ask", discordtest.Option{Name: "question", Value: "How many Confucius Institutes are there in Latin America?"})
@@ -96,19 +111,8 @@ func TestBotReloadsOnSIGHUP(t *testing.T) {
 		}
 	}
 	write("tides.md", "# Tides\n\nThe tide at Brest rises seven metres twice a day.\n")
-	fake := discordtest.New(t, discordtest.Options{})
-	env := []string{
-		"DISCORD_TOKEN=" + fake.Token(),
-		"DISCORD_API_BASE=" + fake.URL,
-		"FOOTNOTE_DISCORD_GUILD=" + discordtest.GuildID,
-		"FOOTNOTE_DISCORD_VOTES_FILE=" + filepath.Join(t.TempDir(), "votes.jsonl"),
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"bot", "--corpus", dir}, &stdout, &stderr, env) }()
-	fake.WaitReady(t, 1, 30*time.Second)
+	b := startBotCommand(t, "", "--corpus", dir)
+	fake, stderr, cancel, done := b.fake, b.stderr, b.stop, b.done
 
 	u := discordtest.User{ID: fake.NewID(), Name: "student"}
 	ch := discordtest.Channel{ID: "700000000000000001"}
