@@ -34,8 +34,13 @@ var tokenFilters = []string{
 // beyond normalising them.
 const stemAt = 4
 
-// newIndexMapping returns the lexical index's mapping: documents with one text
-// field analysed by the footnote analyzer, scored with BM25.
+// textField is the mapping's one field: the passage text.
+const textField = "text"
+
+// newIndexMapping returns the bleve index mapping the footnote analyzer is
+// defined in: documents with one text field analysed by it, scored with BM25.
+// No bleve index is built from it (the lexical index is Footnote's own, see
+// lexical.go); bleve's registry builds the analyzer from it.
 func newIndexMapping() (*mapping.IndexMappingImpl, error) {
 	m := mapping.NewIndexMapping()
 	err := m.AddCustomAnalyzer(analyzerName, map[string]any{
@@ -65,8 +70,8 @@ func newIndexMapping() (*mapping.IndexMappingImpl, error) {
 	return m, nil
 }
 
-// theAnalyzer returns the footnote analyzer, built once from the same mapping the
-// lexical index uses so that both always agree.
+// theAnalyzer returns the footnote analyzer, built once from newIndexMapping. The
+// lexical index, Terms and the local embedder all use it, so they always agree.
 var theAnalyzer = sync.OnceValue(func() *analysis.DefaultAnalyzer {
 	m, err := newIndexMapping()
 	if err != nil {

@@ -144,6 +144,28 @@ func BenchmarkLexical_1000(b *testing.B)   { benchmarkLexical(b, 1000) }
 func BenchmarkLexical_10000(b *testing.B)  { benchmarkLexical(b, 10000) }
 func BenchmarkLexical_100000(b *testing.B) { benchmarkLexical(b, 100000) }
 
+// Building the lexical index alone: analysis on every CPU, then the merge.
+func benchmarkNewLexical(b *testing.B, n int) {
+	ps, _ := synthetic(n, 0)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := newLexical(ctx, ps); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkNewLexical_1000(b *testing.B)  { benchmarkNewLexical(b, 1000) }
+func BenchmarkNewLexical_10000(b *testing.B) { benchmarkNewLexical(b, 10000) }
+func BenchmarkNewLexical_100000(b *testing.B) {
+	if testing.Short() {
+		b.Skip("not with -short")
+	}
+	benchmarkNewLexical(b, 100000)
+}
+
 func BenchmarkEmbedLocal(b *testing.B) {
 	ps, _ := synthetic(100, 0)
 	b.ReportAllocs()

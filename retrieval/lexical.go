@@ -2,104 +2,285 @@ package retrieval
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"math"
 	"runtime"
-	"strconv"
+	"slices"
 	"sync"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/footnote-bot/footnote/corpus"
 )
 
-// textField is the lexical index's one field: the passage text.
-const textField = "text"
+// BM25's parameters, the textbook values (and bleve's).
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
 
-// minSegment is the least number of passages worth a segment of their own.
-// At 100,000 passages two segments built side by side took 4.0 s against
-// 5.7-7.2 s for one, and made searches 3% slower.
-const minSegment = 20000
-
-// lexical is a BM25 index over passage text: an in-memory bleve scorch index
-// (bleve's NewMemOnly would score with tf-idf) whose document IDs are passage
-// indexes, and the document frequency of every term for IDF.
+// lexical is an in-memory inverted index over the passages' analysed terms
+// (see Terms), scored with BM25. It replaced a bleve scorch index: on the dev
+// questions it ranks as well or better (MRR 0.873 against 0.849 in hybrid
+// search), and at 100,000 passages it builds in 1.5 s against 4.5 s and
+// searches in 0.9 ms against 16 ms. Its postings are flat: the passages
+// holding term t, in passage order, are docs[start[t]:start[t+1]], with their
+// term frequencies at the same places in tfs. It is read-only once built, and so
+// safe for concurrent searches.
 type lexical struct {
-	idx bleve.Index
-	df  map[string]int
-	n   int
+	ids   map[string]uint32 // term -> term id
+	start []int             // len(ids)+1 offsets into docs and tfs
+	docs  []uint32          // passage indexes
+	tfs   []uint32          // term frequencies
+	// norm is BM25's length normalisation of each passage,
+	// k1 × (1 − b + b × length/average length).
+	norm []float32
+	// acc pools score accumulators of one float64 a passage, all zero.
+	acc sync.Pool
 }
 
+// minShard is the least number of passages worth a goroutine of their own.
+const minShard = 1000
+
+// newLexical analyses the passages on every CPU, each goroutine a contiguous
+// run of them, then merges the runs' postings in passage order.
 func newLexical(ctx context.Context, passages []corpus.Passage) (*lexical, error) {
-	m, err := newIndexMapping()
-	if err != nil {
-		return nil, err
-	}
-	// An empty path keeps scorch in memory: no files, no persister or merger.
-	idx, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
-	if err != nil {
-		return nil, fmt.Errorf("create lexical index: %w", err)
-	}
-	l := &lexical{idx: idx, df: map[string]int{}, n: len(passages)}
-	if err := l.add(ctx, passages); err != nil {
-		idx.Close()
-		return nil, err
-	}
-	return l, nil
-}
-
-// add indexes the passages in one batch for each CPU, at once: a batch
-// becomes one segment, and building one is mostly single-threaded.
-func (l *lexical) add(ctx context.Context, passages []corpus.Passage) error {
-	parts := min(runtime.GOMAXPROCS(0), max(1, len(passages)/minSegment))
-	errs := make([]error, parts)
+	parts := max(1, min(runtime.GOMAXPROCS(0), len(passages)/minShard))
+	shards := make([]lexicalShard, parts)
 	var wg sync.WaitGroup
-	for w := range parts {
+	for w := range shards {
 		from, to := len(passages)*w/parts, len(passages)*(w+1)/parts
+		wg.Go(func() { shards[w].analyse(ctx, passages, from, to) })
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// Number the terms, shard by shard, and place each shard's postings of
+	// a term after the earlier shards' ones.
+	x := &lexical{ids: make(map[string]uint32, len(shards[0].terms))}
+	var df []int
+	global := make([][]uint32, parts) // shard's term id -> term id
+	for w := range shards {
+		s := &shards[w]
+		global[w] = make([]uint32, len(s.terms))
+		for l, t := range s.terms {
+			g, ok := x.ids[t]
+			if !ok {
+				g = uint32(len(df))
+				x.ids[t] = g
+				df = append(df, 0)
+			}
+			global[w][l] = g
+			df[g] += s.df[l]
+		}
+	}
+	x.start = make([]int, len(df)+1)
+	for g, d := range df {
+		x.start[g+1] = x.start[g] + d
+	}
+	at := df // reused: the next free place of each term's postings
+	copy(at, x.start)
+	offsets := make([][]int, parts) // shard's term id -> its first place
+	for w := range shards {
+		s := &shards[w]
+		offsets[w] = make([]int, len(s.terms))
+		for l := range s.terms {
+			g := global[w][l]
+			offsets[w][l] = at[g]
+			at[g] += s.df[l]
+		}
+	}
+	total := x.start[len(df)]
+	x.docs = make([]uint32, total)
+	x.tfs = make([]uint32, total)
+	for w := range shards {
 		wg.Go(func() {
-			b := l.idx.NewBatch()
-			for i := from; i < to; i++ {
-				if err := b.Index(strconv.Itoa(i), map[string]any{textField: foldScript(passages[i].Text)}); err != nil {
-					errs[w] = fmt.Errorf("index passage %s: %w", passages[i].ID(), err)
-					return
-				}
+			s, next := &shards[w], offsets[w]
+			for _, p := range s.postings {
+				j := next[p.term]
+				next[p.term]++
+				x.docs[j], x.tfs[j] = p.doc, p.tf
 			}
-			if err := ctx.Err(); err != nil {
-				errs[w] = err
-				return
-			}
-			if err := l.idx.Batch(b); err != nil {
-				errs[w] = fmt.Errorf("index passages: %w", err)
-			}
+			s.postings = nil
 		})
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	dict, err := l.idx.FieldDict(textField)
-	if err != nil {
-		return fmt.Errorf("read lexical terms: %w", err)
-	}
-	defer dict.Close()
-	for {
-		e, err := dict.Next()
-		if err != nil {
-			return fmt.Errorf("read lexical terms: %w", err)
+
+	var length float64
+	for w := range shards {
+		for _, n := range shards[w].lengths {
+			length += float64(n)
 		}
-		if e == nil {
-			return nil
+	}
+	avg := length / float64(max(1, len(passages)))
+	x.norm = make([]float32, 0, len(passages))
+	for w := range shards {
+		for _, n := range shards[w].lengths {
+			r := 1.0
+			if avg > 0 {
+				r = float64(n) / avg
+			}
+			x.norm = append(x.norm, float32(bm25K1*(1-bm25B+bm25B*r)))
 		}
-		l.df[e.Term] = int(e.Count)
+	}
+	n := len(passages)
+	x.acc.New = func() any { s := make([]float64, n); return &s }
+	return x, nil
+}
+
+// lexicalShard is one goroutine's share of the index being built.
+type lexicalShard struct {
+	ids      map[string]int32 // term -> the shard's term id
+	terms    []string         // the shard's term id -> term
+	df       []int            // the shard's term id -> passages holding it
+	postings []shardPosting   // in passage order
+	lengths  []uint32         // terms of each passage
+}
+
+type shardPosting struct {
+	term    int32
+	doc, tf uint32
+}
+
+// analyse indexes passages[from:to]. It stops early when ctx is done, which
+// the caller checks.
+func (s *lexicalShard) analyse(ctx context.Context, passages []corpus.Passage, from, to int) {
+	s.ids = map[string]int32{}
+	s.lengths = make([]uint32, 0, to-from)
+	var count []uint32 // occurrences in the passage, by the shard's term id
+	var seen []int32   // the passage's terms, in first occurrence order
+	a := theAnalyzer()
+	for i := from; i < to; i++ {
+		if (i-from)%256 == 0 && ctx.Err() != nil {
+			return
+		}
+		tokens := a.Analyze([]byte(foldScript(passages[i].Text)))
+		for _, tok := range tokens {
+			l, ok := s.ids[string(tok.Term)]
+			if !ok {
+				l = int32(len(s.terms))
+				t := string(tok.Term)
+				s.ids[t] = l
+				s.terms = append(s.terms, t)
+				s.df = append(s.df, 0)
+				count = append(count, 0)
+			}
+			if count[l] == 0 {
+				seen = append(seen, l)
+			}
+			count[l]++
+		}
+		for _, l := range seen {
+			s.postings = append(s.postings, shardPosting{term: l, doc: uint32(i), tf: count[l]})
+			s.df[l]++
+			count[l] = 0
+		}
+		seen = seen[:0]
+		s.lengths = append(s.lengths, uint32(len(tokens)))
 	}
 }
 
-// idf is BM25's inverse document frequency, as bleve computes it.
-func (l *lexical) idf(term string) float64 {
-	n, df := float64(l.n), float64(l.df[term])
-	return math.Log(1 + (n-df+0.5)/(df+0.5))
+// idf is BM25's inverse document frequency; a term in no passage gets the
+// highest value.
+func (x *lexical) idf(term string) float64 {
+	df := 0
+	if g, ok := x.ids[term]; ok {
+		df = x.start[g+1] - x.start[g]
+	}
+	return bm25IDF(len(x.norm), df)
+}
+
+func bm25IDF(n, df int) float64 {
+	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// search returns up to n passages holding any of the terms, best first,
+// ties in passage order.
+func (x *lexical) search(ctx context.Context, terms []string, n int) ([]scored, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	accp := x.acc.Get().(*[]float64)
+	acc := *accp
+	var hit []uint32 // passages with a score, which is never 0
+	defer func() {
+		for _, d := range hit {
+			acc[d] = 0
+		}
+		x.acc.Put(accp)
+	}()
+	for j, t := range terms {
+		if slices.Contains(terms[:j], t) {
+			continue
+		}
+		g, ok := x.ids[t]
+		if !ok {
+			continue
+		}
+		from, to := x.start[g], x.start[g+1]
+		w := bm25IDF(len(x.norm), to-from) * (bm25K1 + 1)
+		for from < to {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			end := min(to, from+1<<16)
+			for p := from; p < end; p++ {
+				d, tf := x.docs[p], float64(x.tfs[p])
+				if acc[d] == 0 {
+					hit = append(hit, d)
+				}
+				acc[d] += w * tf / (tf + float64(x.norm[d]))
+			}
+			from = end
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return topScored(acc, hit, n), nil
+}
+
+// topScored returns the best n of the passages in hit by their scores in
+// acc, best first, ties in passage order, keeping them in a min-heap whose
+// root is the worst kept.
+func topScored(acc []float64, hit []uint32, n int) []scored {
+	worse := func(a, b scored) bool { return a.score < b.score || a.score == b.score && a.i > b.i }
+	h := make([]scored, 0, min(n, len(hit)))
+	down := func(i int) {
+		for {
+			c := 2*i + 1
+			if c >= len(h) {
+				return
+			}
+			if c+1 < len(h) && worse(h[c+1], h[c]) {
+				c++
+			}
+			if !worse(h[c], h[i]) {
+				return
+			}
+			h[i], h[c] = h[c], h[i]
+			i = c
+		}
+	}
+	for _, d := range hit {
+		s := scored{i: int(d), score: acc[d]}
+		switch {
+		case len(h) < n:
+			h = append(h, s)
+			for i := len(h) - 1; i > 0; {
+				up := (i - 1) / 2
+				if !worse(h[i], h[up]) {
+					break
+				}
+				h[i], h[up] = h[up], h[i]
+				i = up
+			}
+		case worse(h[0], s):
+			h[0] = s
+			down(0)
+		}
+	}
+	sortScored(h)
+	return h
 }
 
 // scored is a passage index with a score.
@@ -107,39 +288,3 @@ type scored struct {
 	i     int
 	score float64
 }
-
-// search returns up to n passages matching any of the analysed terms, best
-// first. Building the query from terms rather than bleve's query syntax means no
-// user text can make it fail to parse.
-func (l *lexical) search(ctx context.Context, terms []string, n int) ([]scored, error) {
-	seen := make(map[string]bool, len(terms))
-	var clauses []query.Query
-	for _, t := range terms {
-		if seen[t] {
-			continue
-		}
-		seen[t] = true
-		tq := bleve.NewTermQuery(t)
-		tq.SetField(textField)
-		clauses = append(clauses, tq)
-	}
-	if len(clauses) == 0 || n <= 0 {
-		return nil, nil
-	}
-	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(clauses...), n, 0, false)
-	res, err := l.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("lexical search: %w", err)
-	}
-	out := make([]scored, 0, len(res.Hits))
-	for _, h := range res.Hits {
-		i, err := strconv.Atoi(h.ID)
-		if err != nil {
-			return nil, fmt.Errorf("lexical search: unexpected document id %q", h.ID)
-		}
-		out = append(out, scored{i: i, score: h.Score})
-	}
-	return out, nil
-}
-
-func (l *lexical) close() error { return l.idx.Close() }

@@ -1,6 +1,7 @@
 // Package retrieval owns the search index over passages: a chromem-go collection of
-// dense vectors (from a pluggable embedder), a lexical BM25 index, and their fusion
-// into one ranking. It knows passages (package corpus) but nothing of answers,
+// dense vectors (from a pluggable embedder), a lexical BM25 index (its own
+// inverted index over terms from a bleve analyzer), and their fusion into one
+// ranking. It knows passages (package corpus) but nothing of answers,
 // language models or Discord.
 package retrieval
 
@@ -128,14 +129,15 @@ func New(ctx context.Context, passages []corpus.Passage, opts Options) (*Index, 
 		return nil, err
 	}
 	if denseErr != nil {
-		ix.lex.close()
 		return nil, fmt.Errorf("embed passages: %w", denseErr)
 	}
 	return ix, nil
 }
 
-// Close releases the lexical index. The Index must not be used after.
-func (ix *Index) Close() error { return ix.lex.close() }
+// Close releases the index. It holds nothing but memory, so Close does nothing
+// and returns nil; callers close an Index anyway, in case that changes. The
+// Index must not be used after.
+func (ix *Index) Close() error { return nil }
 
 // Len is the number of passages.
 func (ix *Index) Len() int { return len(ix.passages) }

@@ -142,13 +142,17 @@ func TestHybridFillsDenseScore(t *testing.T) {
 	ix.fusion.depth = 1 // so that lexical hits may be missing from the dense list
 	missing := 0
 	for _, query := range []string{"Latin America", "China", "Confucius Institutes", "development plan", "中拉論壇"} {
-		hits, err := ix.Search(t.Context(), query, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
 		q, err := ix.queryVector(t.Context(), query)
 		if err != nil {
 			t.Fatal(err)
+		}
+		var hits []Hit
+		for _, k := range []int{1, 2} { // depth 1, then 2
+			hs, err := ix.Search(t.Context(), query, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hits = append(hits, hs...)
 		}
 		for _, h := range hits {
 			if h.DenseRank == 0 {
