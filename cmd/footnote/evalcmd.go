@@ -106,4 +106,11 @@ func renderReport(r eval.Report, verbose bool) string {
 	return b.String()
 }
 
-func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+// ms shows a duration in milliseconds, with two decimals below 10 ms.
+func ms(d time.Duration) string {
+	x := float64(d.Microseconds()) / 1000
+	if x < 10 {
+		return fmt.Sprintf("%.2f ms", x)
+	}
+	return fmt.Sprintf("%.1f ms", x)
+}
