@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -40,8 +42,18 @@ const pdfTimeout = 2 * time.Minute
 // sharedPDFium compiles PDFium once per process, when the first PDF is read:
 // compiling takes about two seconds (much longer under the race detector),
 // after which each PDF gets a fresh instance from the pool. Compiled code
-// holds no state between files.
+// holds no state between files. It is kept in the user's cache folder
+// (footnote/wazero), so later processes start in a fraction of that time; if
+// the folder cannot be used, each process compiles again.
 var sharedPDFium = sync.OnceValues(func() (pdfium.Pool, error) {
+	rc := wazero.NewRuntimeConfig().
+		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
+		WithCloseOnContextDone(true)
+	if dir, err := os.UserCacheDir(); err == nil {
+		if cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(dir, "footnote", "wazero")); err == nil {
+			rc = rc.WithCompilationCache(cache)
+		}
+	}
 	return webassembly.Init(webassembly.Config{
 		MinIdle:  1,
 		MaxIdle:  1,
@@ -50,11 +62,9 @@ var sharedPDFium = sync.OnceValues(func() (pdfium.Pool, error) {
 		FSConfig: wazero.NewFSConfig(),
 		// The features go-pdfium's module needs, and a way to stop a PDF that
 		// takes too long (Kill cancels the instance's context).
-		RuntimeConfig: wazero.NewRuntimeConfig().
-			WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
-			WithCloseOnContextDone(true),
-		Stdout: io.Discard,
-		Stderr: io.Discard,
+		RuntimeConfig: rc,
+		Stdout:        io.Discard,
+		Stderr:        io.Discard,
 	})
 })
 
