@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -192,5 +193,57 @@ func TestLoadFSUnreadable(t *testing.T) {
 	want := []Skipped{{Path: "locked.txt", Reason: "unreadable: open: permission denied"}}
 	if len(c.Docs) != 1 || len(skipped) != 1 || skipped[0] != want[0] {
 		t.Errorf("docs %d, skipped %v, want %v", len(c.Docs), skipped, want)
+	}
+}
+
+func TestListReuse(t *testing.T) {
+	fsys := fstest.MapFS{
+		"kept.txt":    {Data: []byte("Text on disk, not read.")},
+		"skipped.txt": {Data: []byte("Text on disk, not read either.")},
+		"new.txt":     {Data: []byte("New text.")},
+		"notes.yaml":  {Data: []byte("not a document")},
+	}
+	kept := Loaded{Doc: Document{Path: "kept.txt", Title: "Kept", Text: "Earlier text.", Format: "txt"}}
+	kept.Passages = Chunk(kept.Doc)
+	var read, asked []string
+	opts := LoadOptions{
+		Reuse: func(path string, info fs.FileInfo) (Loaded, bool) {
+			asked = append(asked, path)
+			if info.Size() != int64(len(fsys[path].Data)) {
+				t.Errorf("%s: size %d", path, info.Size())
+			}
+			switch path {
+			case "kept.txt":
+				return kept, true
+			case "skipped.txt":
+				return Loaded{Reason: "binary file"}, true
+			}
+			return Loaded{}, false
+		},
+		Read: func(path string, data []byte) { read = append(read, path) },
+	}
+	l, err := List(context.Background(), fsys, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	for _, f := range l.Files {
+		listed = append(listed, f.Path)
+	}
+	if want := []string{"kept.txt", "new.txt", "skipped.txt"}; !slices.Equal(listed, want) {
+		t.Errorf("listed %v, want %v", listed, want)
+	}
+	c, skipped, err := l.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(asked, listed) || !slices.Equal(read, []string{"new.txt"}) {
+		t.Errorf("asked about %v, read %v", asked, read)
+	}
+	if len(c.Docs) != 2 || c.Docs[0].Text != "Earlier text." || c.Docs[1].Path != "new.txt" {
+		t.Errorf("docs %+v", c.Docs)
+	}
+	if want := []Skipped{{Path: "skipped.txt", Reason: "binary file"}}; !slices.Equal(skipped, want) {
+		t.Errorf("skipped %v, want %v", skipped, want)
 	}
 }

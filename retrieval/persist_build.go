@@ -5,13 +5,10 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"io/fs"
-	"path"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/footnote-bot/footnote/corpus"
@@ -31,7 +28,7 @@ type BuildOptions struct {
 	Root string
 	// Builder is recorded as Saved.Builder; see there.
 	Builder string
-	// Load is passed on to corpus.LoadFS.
+	// Load is passed on to corpus.List; its Reuse and Read are Build's own.
 	Load corpus.LoadOptions
 	// Progress, when set, is called as files are read and passages embedded,
 	// from the goroutine that called Build.
@@ -81,7 +78,8 @@ const racyWindow = 2 * time.Second
 // embedChunk is how many passages are embedded between progress reports.
 const embedChunk = 1024
 
-// Build reads the corpus in fsys as corpus.LoadFS does and embeds its
+// Build reads the corpus in fsys as corpus.LoadFS does (following symbolic
+// links to folders when fsys is from corpus.DirFS) and embeds its
 // passages, returning the index to save with WriteIndexFile and what it did.
 //
 // With a Previous index, it updates it: a file whose size and modification
@@ -107,11 +105,29 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 	if limit <= 0 {
 		limit = corpus.DefaultMaxFileBytes
 	}
-	list, err := listFiles(ctx, fsys)
+	// The load's hooks use what is decided below, once the folder is listed.
+	var (
+		kept  = map[string]corpus.Loaded{} // unchanged files' previous results
+		sums  = map[string][32]byte{}      // files read, hashed
+		total int                          // files to read
+	)
+	load := opts.Load
+	load.Reuse = func(path string, _ fs.FileInfo) (corpus.Loaded, bool) {
+		l, ok := kept[path]
+		return l, ok
+	}
+	load.Read = func(path string, data []byte) {
+		sums[path] = sha256.Sum256(data)
+		if opts.Progress != nil {
+			opts.Progress(BuildProgress{Stage: "reading", Done: len(sums), Total: total})
+		}
+	}
+	list, err := corpus.List(ctx, fsys, load)
 	if err != nil {
 		return nil, st, err
 	}
-	st.Files = len(list.files)
+	manifests := hashManifests(fsys)
+	st.Files = len(list.Files)
 
 	prev := opts.Previous
 	if prev == nil {
@@ -123,7 +139,7 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 	case prev.Builder != opts.Builder:
 		keepDocs = false
 		st.Notes = append(st.Notes, fmt.Sprintf("the index was made by %s: every file is read again", orUnknown(prev.Builder)))
-	case !sameFiles(prev.Manifests, list.manifests):
+	case !sameFiles(prev.Manifests, manifests):
 		keepDocs = false
 		st.Notes = append(st.Notes, "the folder's manifest changed: every file is read again")
 	}
@@ -147,17 +163,11 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 		prevPassages[p.Doc] = append(prevPassages[p.Doc], p)
 	}
 
-	// Keep what has not changed; list the rest to load.
-	type loaded struct {
-		doc      corpus.Document
-		passages []corpus.Passage
-	}
-	var docs []loaded
+	// Keep what has not changed; the rest is read.
 	var records []SourceFile
-	var skipped []corpus.Skipped
-	listed := make(map[string]SourceFile, len(list.files))
-	toLoad := map[string]bool{}
-	for _, f := range list.files {
+	listed := make(map[string]SourceFile, len(list.Files))
+	for _, lf := range list.Files {
+		f := SourceFile{Path: lf.Path, Size: lf.Info.Size(), ModTime: lf.Info.ModTime()}
 		listed[f.Path] = f
 		old, ok := prevFiles[f.Path]
 		_, hasDoc := prevDocs[f.Path]
@@ -165,7 +175,7 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 		// it may have been skipped because it could not be read.
 		unhashed := old.SHA256 == [32]byte{}
 		if !keepDocs || !ok || old.Size != f.Size || old.Skipped == "" && !hasDoc || old.Skipped != "" && unhashed {
-			toLoad[f.Path] = true
+			total++
 			continue
 		}
 		same := trustStat && old.ModTime.Equal(f.ModTime) && old.ModTime.Before(prev.Created.Add(-racyWindow))
@@ -175,18 +185,14 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 			same = err == nil && sum == old.SHA256
 		}
 		if !same {
-			toLoad[f.Path] = true
+			total++
 			continue
 		}
 		st.Unchanged++
 		rec := f
 		rec.SHA256, rec.Skipped = old.SHA256, old.Skipped
 		records = append(records, rec)
-		if old.Skipped != "" {
-			skipped = append(skipped, corpus.Skipped{Path: f.Path, Reason: old.Skipped})
-			continue
-		}
-		docs = append(docs, loaded{prevDocs[f.Path], prevPassages[f.Path]})
+		kept[f.Path] = corpus.Loaded{Doc: prevDocs[f.Path], Passages: prevPassages[f.Path], Reason: old.Skipped}
 	}
 	for _, f := range prev.Files {
 		if _, ok := listed[f.Path]; !ok {
@@ -194,63 +200,31 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 		}
 	}
 
-	// Load the new and changed files through a view of fsys that shows only
-	// them, the manifest, and what the listing could not make sense of (for
-	// corpus.LoadFS to say why it skips it), and hashes what is read.
-	sub := newSubsetFS(fsys, toLoad, list.odd)
-	sub.opened = func(n int) {
-		if opts.Progress != nil {
-			opts.Progress(BuildProgress{Stage: "reading", Done: n, Total: len(toLoad)})
-		}
-	}
-	c, loadSkipped, err := corpus.LoadFS(ctx, sub, opts.Load)
-	if err != nil && !errors.Is(err, corpus.ErrNoDocuments) {
+	c, skipped, err := list.Load(ctx)
+	st.Read += len(sums)
+	st.Skipped = skipped
+	if err != nil {
 		return nil, st, err
 	}
-	st.Read += sub.count()
-	if c != nil {
-		byDoc := map[string][]corpus.Passage{}
-		for _, p := range c.Passages {
-			byDoc[p.Doc] = append(byDoc[p.Doc], p)
-		}
-		for _, d := range c.Docs {
-			docs = append(docs, loaded{d, byDoc[d.Path]})
+	for _, d := range c.Docs {
+		if _, ok := kept[d.Path]; !ok {
 			rec := listed[d.Path]
-			rec.SHA256, _ = sub.sum(d.Path)
+			rec.SHA256 = sums[d.Path]
 			records = append(records, rec)
 		}
 	}
-	for _, s := range loadSkipped {
-		rec, isFile := listed[s.Path]
-		switch {
-		case toLoad[s.Path]:
-			rec.SHA256, _ = sub.sum(s.Path)
-			rec.Skipped = s.Reason
+	for _, sk := range skipped {
+		rec, isFile := listed[sk.Path]
+		if _, ok := kept[sk.Path]; isFile && !ok {
+			rec.SHA256 = sums[sk.Path]
+			rec.Skipped = sk.Reason
 			records = append(records, rec)
-		case isFile:
-			// Hidden from LoadFS, which thinks it missing (a manifest entry).
-			continue
 		}
-		skipped = append(skipped, s)
 	}
-	// A file that vanished between listing and loading is in neither.
-
-	slices.SortFunc(docs, func(a, b loaded) int { return strings.Compare(a.doc.Path, b.doc.Path) })
 	slices.SortFunc(records, func(a, b SourceFile) int { return strings.Compare(a.Path, b.Path) })
-	slices.SortStableFunc(skipped, func(a, b corpus.Skipped) int { return strings.Compare(a.Path, b.Path) })
-	st.Skipped = skipped
-	s := &Saved{Embedder: name, Created: started, Builder: opts.Builder, Root: opts.Root, Files: records, Manifests: list.manifests}
-	for _, l := range docs {
-		s.Docs = append(s.Docs, l.doc)
-		s.Passages = append(s.Passages, l.passages...)
-	}
+	s := &Saved{Embedder: name, Created: started, Builder: opts.Builder, Root: opts.Root, Files: records, Manifests: manifests,
+		Docs: c.Docs, Passages: c.Passages}
 	st.Docs, st.Passages = len(s.Docs), len(s.Passages)
-	if len(s.Docs) == 0 {
-		if len(skipped) > 0 {
-			return nil, st, fmt.Errorf("%w (%d skipped)", corpus.ErrNoDocuments, len(skipped))
-		}
-		return nil, st, corpus.ErrNoDocuments
-	}
 
 	cache := opts.Cache
 	if cache == nil {
@@ -312,74 +286,18 @@ func embedPassages(ctx context.Context, passages []corpus.Passage, batch BatchEm
 	return vecs, nil
 }
 
-// listing is what Build finds in a corpus folder before reading it.
-type listing struct {
-	// files are the files corpus.LoadFS would read, with their sizes and
-	// times (of what a symbolic link leads to).
-	files []SourceFile
-	// odd are what LoadFS would skip before reading anything, which it
-	// words: folders that cannot be listed, broken symbolic links and links
-	// to folders.
-	odd map[string]bool
-	// manifests are the folder's manifest files, hashed.
-	manifests []SourceFile
-}
-
-// listFiles lists fsys as corpus.LoadFS walks it.
-func listFiles(ctx context.Context, fsys fs.FS) (listing, error) {
-	l := listing{odd: map[string]bool{}}
-	var walk func(dir string) error
-	walk = func(dir string) error {
-		entries, err := fs.ReadDir(fsys, dir)
-		if err != nil {
-			if dir == "." {
-				return err
-			}
-			l.odd[dir] = true
-		}
-		for _, e := range entries {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			name := path.Join(dir, e.Name())
-			switch {
-			case strings.HasPrefix(e.Name(), "."):
-			case e.Type()&fs.ModeSymlink != 0:
-				info, err := fs.Stat(fsys, name)
-				switch {
-				case err != nil || info.IsDir():
-					l.odd[name] = true
-				case info.Mode().IsRegular() && corpus.Supported(name):
-					l.files = append(l.files, SourceFile{Path: name, Size: info.Size(), ModTime: info.ModTime()})
-				}
-			case e.IsDir():
-				if err := walk(name); err != nil {
-					return err
-				}
-			case e.Type().IsRegular() && corpus.Supported(name):
-				info, err := e.Info()
-				if err != nil {
-					l.odd[name] = true
-					continue
-				}
-				l.files = append(l.files, SourceFile{Path: name, Size: info.Size(), ModTime: info.ModTime()})
-			}
-		}
-		return nil
-	}
-	if err := walk("."); err != nil {
-		return l, err
-	}
-	slices.SortFunc(l.files, func(a, b SourceFile) int { return strings.Compare(a.Path, b.Path) })
+// hashManifests returns the manifest files at the root of fsys, hashed.
+func hashManifests(fsys fs.FS) []SourceFile {
+	var out []SourceFile
 	for _, name := range corpus.ManifestNames() {
 		info, err := fs.Stat(fsys, name)
 		if err != nil {
 			continue
 		}
 		sum, _ := hashFile(fsys, name)
-		l.manifests = append(l.manifests, SourceFile{Path: name, Size: info.Size(), ModTime: info.ModTime(), SHA256: sum})
+		out = append(out, SourceFile{Path: name, Size: info.Size(), ModTime: info.ModTime(), SHA256: sum})
 	}
-	return l, nil
+	return out
 }
 
 // hashFile returns the SHA-256 of a file of fsys.
@@ -403,128 +321,4 @@ func orUnknown(s string) string {
 		return "an unknown program"
 	}
 	return s
-}
-
-// subsetFS shows only some files of an fs.FS, the folders on their way, the
-// manifest, and some other entries to pass through untouched; it hashes each
-// of the files as it is read to the end.
-type subsetFS struct {
-	fsys  fs.FS
-	files map[string]bool
-	other map[string]bool
-	dirs  map[string]bool
-	// opened is called with the number of files read so far, as each
-	// one's reading begins.
-	opened func(n int)
-
-	mu     sync.Mutex
-	n      int
-	hashes map[string][32]byte
-}
-
-func newSubsetFS(fsys fs.FS, files, other map[string]bool) *subsetFS {
-	s := &subsetFS{fsys: fsys, files: files, other: map[string]bool{}, dirs: map[string]bool{".": true}, hashes: map[string][32]byte{}}
-	for _, m := range corpus.ManifestNames() {
-		s.other[m] = true
-	}
-	for o := range other {
-		s.other[o] = true
-	}
-	for _, set := range []map[string]bool{files, s.other} {
-		for f := range set {
-			for d := path.Dir(f); d != "."; d = path.Dir(d) {
-				s.dirs[d] = true
-			}
-		}
-	}
-	return s
-}
-
-func (s *subsetFS) shows(name string) bool { return s.files[name] || s.other[name] || s.dirs[name] }
-
-func (s *subsetFS) Open(name string) (fs.File, error) {
-	if !s.shows(name) {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-	}
-	f, err := s.fsys.Open(name)
-	if err != nil || !s.files[name] {
-		return f, err
-	}
-	return &hashingFile{File: f, h: sha256.New(), read: s.read, done: func(sum [32]byte) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.hashes[name] = sum
-	}}, nil
-}
-
-// Stat stats what it shows without opening it, which would count as a read.
-func (s *subsetFS) Stat(name string) (fs.FileInfo, error) {
-	if !s.shows(name) {
-		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
-	}
-	return fs.Stat(s.fsys, name)
-}
-
-// read counts a file whose reading began.
-func (s *subsetFS) read() {
-	s.mu.Lock()
-	s.n++
-	n := s.n
-	s.mu.Unlock()
-	if s.opened != nil {
-		s.opened(n)
-	}
-}
-
-func (s *subsetFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	if !s.dirs[name] && !s.other[name] {
-		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
-	}
-	entries, err := fs.ReadDir(s.fsys, name)
-	var kept []fs.DirEntry
-	for _, e := range entries {
-		if s.shows(path.Join(name, e.Name())) {
-			kept = append(kept, e)
-		}
-	}
-	return kept, err
-}
-
-// count is the number of files read.
-func (s *subsetFS) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.n
-}
-
-// sum returns the hash of a file read to its end.
-func (s *subsetFS) sum(name string) ([32]byte, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	h, ok := s.hashes[name]
-	return h, ok
-}
-
-// hashingFile hashes what is read of a file and, at its end, reports the sum.
-type hashingFile struct {
-	fs.File
-	h    hash.Hash
-	read func() // called at the first Read
-	done func([32]byte)
-}
-
-func (f *hashingFile) Read(p []byte) (int, error) {
-	if f.read != nil {
-		f.read()
-		f.read = nil
-	}
-	n, err := f.File.Read(p)
-	f.h.Write(p[:n])
-	if err == io.EOF && f.done != nil {
-		var sum [32]byte
-		f.h.Sum(sum[:0])
-		f.done(sum)
-		f.done = nil
-	}
-	return n, err
 }

@@ -128,7 +128,7 @@ func runIndex(ctx context.Context, o *options, rebuild bool, args []string, stdo
 	}
 	bar := newProgressBar(stderr)
 	bopts.Progress = bar.update
-	s, st, err := retrieval.Build(ctx, os.DirFS(dir), bopts)
+	s, st, err := retrieval.Build(ctx, corpus.DirFS(dir), bopts)
 	bar.clear()
 	if err != nil {
 		if ctx.Err() != nil {

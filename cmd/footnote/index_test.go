@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/footnote-bot/footnote/answer"
 	"github.com/footnote-bot/footnote/answer/openaitest"
 	"github.com/footnote-bot/footnote/config"
+	"github.com/footnote-bot/footnote/corpus"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
@@ -322,4 +324,86 @@ func TestProgressBar(t *testing.T) {
 	if b.String() != want {
 		t.Errorf("drew %q, want %q", b.String(), want)
 	}
+}
+
+// TestIndexFollowsLinksAsCorpus checks that footnote index walks a folder as
+// --corpus does: a symbolic link to a folder elsewhere is followed, a loop
+// and a second way to a file are skipped with the same reasons, and the
+// index holds the same documents under the same paths.
+func TestIndexFollowsLinksAsCorpus(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	writeCorpus(t, dir, map[string]string{
+		"tides.txt":       "The tide at Brest rises seven metres twice a day.\n",
+		"papers/ports.md": "# Ports\n\nThe first tide tables for the port were printed in 1839.\n",
+	})
+	writeCorpus(t, outside, map[string]string{
+		"shelf/lighthouses.txt": "The lighthouse at Ushant flashes twice every ten seconds.\n",
+	})
+	for _, l := range []struct{ target, name string }{
+		{filepath.Join(outside, "shelf"), "shelf"}, // a folder elsewhere
+		{"..", "papers/loop"},                      // a loop back to the corpus folder
+		{"tides.txt", "tides-again.txt"},           // a file read twice
+		{"missing.txt", "broken.txt"},              // a broken link
+	} {
+		if err := os.Symlink(l.target, filepath.Join(dir, filepath.FromSlash(l.name))); err != nil {
+			t.Skipf("symbolic links: %v", err)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "corpus.idx")
+
+	s := indexJSON(t, nil, dir, "-o", file)
+	var fromIndex []string
+	for _, sk := range s.Skipped {
+		fromIndex = append(fromIndex, "warning: skipped "+sk.Path+": "+sk.Reason)
+	}
+	code, fromFolder, errOut := runCLI(t, nil, "search", "--json", "-k", "50", "--corpus", dir, "tide lighthouse")
+	if code != 0 {
+		t.Fatalf("search --corpus: exit %d: %s", code, errOut)
+	}
+	warnings := strings.Split(strings.TrimSpace(errOut), "\n")
+	if !slices.Equal(fromIndex, warnings) {
+		t.Errorf("skipped by footnote index:\n%s\nby --corpus:\n%s", strings.Join(fromIndex, "\n"), errOut)
+	}
+	for _, want := range []string{
+		"warning: skipped broken.txt: broken symbolic link",
+		"warning: skipped papers/loop: symbolic link loop",
+		"warning: skipped tides-again.txt: already read as tides.txt",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("--corpus does not say %q:\n%s", want, errOut)
+		}
+	}
+
+	saved, err := retrieval.ReadIndexFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := corpus.LoadDir(context.Background(), dir, corpus.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(saved.Docs, c.Docs) {
+		t.Errorf("index documents %v, --corpus documents %v", docPaths(saved.Docs), docPaths(c.Docs))
+	}
+	if want := []string{"papers/ports.md", "shelf/lighthouses.txt", "tides.txt"}; !slices.Equal(docPaths(c.Docs), want) {
+		t.Errorf("documents %v, want %v", docPaths(c.Docs), want)
+	}
+
+	code, fromIdx, errOut := runCLI(t, nil, "search", "--json", "-k", "50", "--index", file, "tide lighthouse")
+	if code != 0 || fromIdx != fromFolder {
+		t.Errorf("search --index: exit %d (%s):\n%s\nsearch --corpus:\n%s", code, errOut, fromIdx, fromFolder)
+	}
+
+	// Updating the index reads nothing again, through links or not.
+	if s := indexJSON(t, nil, dir, "-o", file); s.Files != 3 || s.Read != 0 || s.Unchanged != 3 || s.Embedded != 0 || len(s.Skipped) != len(warnings) {
+		t.Errorf("update: %+v", s)
+	}
+}
+
+func docPaths(docs []corpus.Document) []string {
+	var out []string
+	for _, d := range docs {
+		out = append(out, d.Path)
+	}
+	return out
 }
