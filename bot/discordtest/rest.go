@@ -146,6 +146,14 @@ type payload struct {
 }
 
 // readPayload decodes a message payload and lists how it breaks the rules.
+// checkedPayload is readPayload that also records the payload's problems on
+// the request.
+func checkedPayload(raw []byte, whole bool, req *Request) (payload, [][]Button, []string) {
+	p, rows, problems := readPayload(raw, whole)
+	req.Problems = append(req.Problems, problems...)
+	return p, rows, problems
+}
+
 func readPayload(raw []byte, whole bool) (payload, [][]Button, []string) {
 	var p payload
 	var problems []string
@@ -300,8 +308,7 @@ func (s *Server) patchWebhookMessage(r *http.Request, body []byte, req *Request)
 	if m == nil || m.Interaction != ix.token {
 		return http.StatusNotFound, apiError(10008, "Unknown Message")
 	}
-	p, rows, problems := readPayload(body, false)
-	req.Problems = append(req.Problems, problems...)
+	p, rows, problems := checkedPayload(body, false, req)
 	if len(problems) > 0 {
 		return http.StatusBadRequest, formError(problems)
 	}
@@ -317,8 +324,7 @@ func (s *Server) postFollowup(r *http.Request, body []byte, req *Request) (int, 
 	if ix.callback == 0 {
 		return http.StatusNotFound, apiError(10015, "Unknown Webhook")
 	}
-	p, rows, problems := readPayload(body, true)
-	req.Problems = append(req.Problems, problems...)
+	p, rows, problems := checkedPayload(body, true, req)
 	if len(problems) > 0 {
 		return http.StatusBadRequest, formError(problems)
 	}
@@ -333,11 +339,10 @@ func (s *Server) postMessage(r *http.Request, body []byte, req *Request) (int, a
 	if _, ok := s.channels[ch]; !ok {
 		s.channels[ch] = Channel{ID: ch}
 	}
-	p, rows, problems := readPayload(body, true)
-	req.Problems = append(req.Problems, problems...)
+	p, rows, problems := checkedPayload(body, true, req)
 	if p.Flags&flagEphemeral != 0 {
 		problems = append(problems, "ephemeral flag on a channel message")
-		req.Problems = append(req.Problems, problems...)
+		req.Problems = append(req.Problems, problems[len(problems)-1])
 	}
 	if len(problems) > 0 {
 		return http.StatusBadRequest, formError(problems)
@@ -353,8 +358,7 @@ func (s *Server) patchMessage(r *http.Request, body []byte, req *Request) (int, 
 	if m.Author.ID != s.BotID {
 		return http.StatusForbidden, apiError(50005, "Cannot edit a message authored by another user")
 	}
-	p, rows, problems := readPayload(body, false)
-	req.Problems = append(req.Problems, problems...)
+	p, rows, problems := checkedPayload(body, false, req)
 	if len(problems) > 0 {
 		return http.StatusBadRequest, formError(problems)
 	}
