@@ -8,6 +8,7 @@ import (
 
 	"github.com/footnote-bot/footnote/corpus"
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/terms"
 )
 
 // Extractive answering: the answer is the one to three sentences of the retrieved
@@ -39,7 +40,7 @@ const cjkQuestionChars = "哪什麼么誰谁幾几何嗎吗呢是"
 
 var stopTerms = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
-	for _, t := range retrieval.Terms(questionWords) {
+	for _, t := range terms.Of(questionWords) {
 		m[t] = true
 	}
 	return m
@@ -55,7 +56,7 @@ type queryTerms struct {
 func (e *Engine) queryTerms(question string) queryTerms {
 	q := queryTerms{weight: map[string]float64{}}
 	stop := stopTerms()
-	for _, t := range retrieval.Terms(question) {
+	for _, t := range terms.Of(question) {
 		if stop[t] || q.weight[t] > 0 || strings.ContainsAny(t, cjkQuestionChars) {
 			continue
 		}
@@ -170,13 +171,13 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 	var cands []candidate
 	best := 0.0
 	for i, h := range hits {
-		pcov := q.cover(retrieval.Terms(h.Passage.Text))
+		pcov := q.cover(terms.Of(h.Passage.Text))
 		if pcov > best {
 			best = pcov
 		}
 		for _, sp := range corpus.Sentences(h.Passage.Text) {
 			text := h.Passage.Text[sp.Start:sp.End]
-			terms := retrieval.Terms(text)
+			terms := terms.Of(text)
 			scov := q.cover(terms)
 			s := 0.7*scov + 0.3*pcov + 0.05/float64(i+1)
 			if w != wantAny {
@@ -237,7 +238,7 @@ func duplicate(chosen []candidate, c candidate, hits []retrieval.Hit) bool {
 func missingWords(question string, hits []retrieval.Hit, stop map[string]bool) []string {
 	have := map[string]bool{}
 	for _, h := range hits {
-		for _, t := range retrieval.Terms(h.Passage.Text) {
+		for _, t := range terms.Of(h.Passage.Text) {
 			have[t] = true
 		}
 	}
@@ -246,7 +247,7 @@ func missingWords(question string, hits []retrieval.Hit, stop map[string]bool) [
 	for _, word := range strings.FieldsFunc(question, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && r != '-' && r != '\''
 	}) {
-		ts := retrieval.Terms(word)
+		ts := terms.Of(word)
 		if len(ts) == 0 || seen[strings.ToLower(word)] {
 			continue
 		}

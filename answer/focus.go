@@ -6,7 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/terms"
 )
 
 // A question whose subject the corpus never mentions cannot be answered from it,
@@ -25,7 +25,7 @@ const unseen = "\x00"
 func (e *Engine) neverMentioned(question string) []string {
 	maxIDF := e.index.IDF(unseen)
 	absent := func(word string) bool {
-		ts := retrieval.Terms(word)
+		ts := terms.Of(word)
 		if len(ts) == 0 {
 			return false
 		}

@@ -9,8 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/footnote-bot/footnote/corpus"
-
-	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/terms"
 )
 
 // Checking a model's answer against the passages it was given.
@@ -460,7 +459,7 @@ func (c *checker) bestSentence(n int, claim string) (start, end int) {
 	p := c.passages[n]
 	stop := stopTerms()
 	want := map[string]bool{}
-	for _, t := range retrieval.Terms(claim) {
+	for _, t := range terms.Of(claim) {
 		if !stop[t] {
 			want[t] = true
 		}
@@ -470,7 +469,7 @@ func (c *checker) bestSentence(n int, claim string) (start, end int) {
 	for i, sp := range spans {
 		score := 0
 		seen := map[string]bool{}
-		for _, t := range retrieval.Terms(p.Text[sp.Start:sp.End]) {
+		for _, t := range terms.Of(p.Text[sp.Start:sp.End]) {
 			if want[t] && !seen[t] {
 				seen[t] = true
 				score++

@@ -2,14 +2,16 @@ package retrieval
 
 import (
 	"context"
+	synth "github.com/footnote-bot/footnote/internal/synthetic"
 	"sync"
 	"testing"
 
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/terms"
 )
 
 // synthetic is Synthetic, for the benchmarks.
-func synthetic(n, queries int) ([]corpus.Passage, []string) { return Synthetic(n, queries) }
+func synthetic(n, queries int) ([]corpus.Passage, []string) { return synth.Passages(n, queries) }
 
 // benchIndex builds an index over n synthetic passages once per test binary.
 // The 100,000 size takes a few seconds and ~1 GB, so only benchmarks ask for
@@ -88,7 +90,7 @@ func benchmarkDenseScan(b *testing.B, n int) {
 	ix, qs := benchIndex(b, n)
 	vs := make([][]float32, len(qs))
 	for i, q := range qs {
-		vs[i] = ix.local.embedWeighted(q, ix.IDF)
+		vs[i] = ix.opts.Embedder.Weighted(q, ix.IDF)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -133,7 +135,7 @@ func benchmarkLexical(b *testing.B, n int) {
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
-		if _, err := ix.lex.search(ctx, Terms(qs[i%len(qs)]), ix.fusion.depth); err != nil {
+		if _, err := ix.lex.search(ctx, terms.Of(qs[i%len(qs)]), ix.fusion.depth); err != nil {
 			b.Fatal(err)
 		}
 		i++
@@ -171,7 +173,7 @@ func BenchmarkEmbedLocal(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		localHashV2.embed(ps[i%len(ps)].Text)
+		local.One(context.Background(), ps[i%len(ps)].Text)
 		i++
 	}
 }
@@ -181,7 +183,7 @@ func BenchmarkTerms(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		Terms(ps[i%len(ps)].Text)
+		terms.Of(ps[i%len(ps)].Text)
 		i++
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/embed"
 )
 
 // The scan's top k, single or split across workers, is the head of a full sort.
@@ -22,7 +23,7 @@ func TestDenseSearchIsTopK(t *testing.T) {
 			if i%50 == 3 {
 				clear(v) // a passage with no features
 			}
-			vecs[i] = unitFloat32(v)
+			vecs[i] = unit64(v)
 		}
 		if rows > 10 {
 			vecs[9] = vecs[8] // a tie
@@ -35,7 +36,7 @@ func TestDenseSearchIsTopK(t *testing.T) {
 		for j := range qv {
 			qv[j] = r.NormFloat64()
 		}
-		q := unitFloat32(qv)
+		q := unit64(qv)
 		var all []scored
 		for i := range rows {
 			all = append(all, scored{i, float64(dot(q, vecs[i]))})
@@ -59,4 +60,13 @@ func TestDot(t *testing.T) {
 	if got := dot(a, b); got != 84 {
 		t.Errorf("dot = %g, want 84", got)
 	}
+}
+
+// unit64 returns v as a unit float32 vector.
+func unit64(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return embed.UnitOrZero(out)
 }

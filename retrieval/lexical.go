@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/terms"
 )
 
 // BM25's parameters, the textbook values (and bleve's).
@@ -148,12 +149,12 @@ func (s *lexicalShard) analyse(ctx context.Context, passages []corpus.Passage, f
 	s.lengths = make([]uint32, 0, to-from)
 	var count []uint32 // occurrences in the passage, by the shard's term id
 	var seen []int32   // the passage's terms, in first occurrence order
-	a := theAnalyzer()
+	a := terms.Analyzer()
 	for i := from; i < to; i++ {
 		if (i-from)%256 == 0 && ctx.Err() != nil {
 			return
 		}
-		tokens := a.Analyze([]byte(foldScript(passages[i].Text)))
+		tokens := a.Analyze([]byte(terms.FoldScript(passages[i].Text)))
 		for _, tok := range tokens {
 			l, ok := s.ids[string(tok.Term)]
 			if !ok {

@@ -9,10 +9,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 
 	"github.com/footnote-bot/footnote/corpus"
-	"github.com/philippgille/chromem-go"
+	"github.com/footnote-bot/footnote/embed"
+	"github.com/footnote-bot/footnote/terms"
 )
 
 // Mode selects which rankings a search uses.
@@ -42,23 +42,13 @@ type Hit struct {
 
 // Options configure an index. The zero value is a hybrid index with the local embedder.
 type Options struct {
-	// Embed embeds passages and queries; nil means EmbedBatch, or else the
-	// local embedder. Whatever it is, an Embedder of LocalEmbedderName means
-	// the local embedder, which Search then uses with the index's IDF.
-	Embed chromem.EmbeddingFunc
-	// EmbedBatch, when set, embeds the passages many at a time (and queries,
-	// when Embed is nil); see NewBatchEmbedder.
-	EmbedBatch BatchEmbedFunc
-	// Embedder names the embedder (recorded with a saved index), e.g.
-	// "openai:text-embedding-3-small" as NewEmbedder names it. It is
-	// LocalEmbedderName when Embed and EmbedBatch are nil.
-	Embedder string
+	// Embedder embeds passages and queries; the zero value means embed.Local.
+	Embedder embed.Embedder
 	// Mode is the ranking used by Search; "" means hybrid.
 	Mode Mode
 	// Cache, when set, supplies vectors of passages embedded before by the
-	// same named embedder and keeps the ones New embeds. Nil means no cache;
-	// so does an empty Embedder.
-	Cache *VectorCache
+	// same named embedder and keeps the ones New embeds. Nil means no cache.
+	Cache *embed.Cache
 }
 
 // ErrEmptyQuery is returned for a query with no searchable terms.
@@ -68,13 +58,9 @@ var ErrEmptyQuery = errors.New("query has no searchable words")
 type Index struct {
 	passages []corpus.Passage
 	opts     Options
-	embed    chromem.EmbeddingFunc // queries
 	lex      *lexical
 	dense    *dense // nil in ModeLexical
 	fusion   fusion
-	// local is the local embedder when the index uses it: queries are then
-	// embedded with their words weighted by IDF.
-	local *localEmbedder
 }
 
 // New builds an index over passages. Embedding the passages is most of the
@@ -88,21 +74,11 @@ func New(ctx context.Context, passages []corpus.Passage, opts Options) (*Index, 
 		return nil, fmt.Errorf("unknown search mode %q (want %s, %s or %s)", opts.Mode, ModeHybrid, ModeDense, ModeLexical)
 	}
 	ix := &Index{passages: passages, opts: opts, fusion: defaultFusion}
-	switch {
-	case opts.Embed == nil && opts.EmbedBatch == nil || opts.Embedder == LocalEmbedderName:
-		// The local embedder, however it was passed in.
-		ix.embed = NewLocalEmbedder()
-		ix.local = &localHashV2
+	if ix.opts.Embedder.IsZero() {
+		ix.opts.Embedder = embed.Local()
+	}
+	if ix.opts.Embedder.Weighted != nil {
 		ix.fusion = localFusion
-		ix.opts.Embedder = LocalEmbedderName
-		ix.opts.EmbedBatch = batchOf(ix.embed, runtime.GOMAXPROCS(0))
-	case opts.Embed == nil:
-		ix.embed = oneAtATime(opts.EmbedBatch)
-	default:
-		ix.embed = opts.Embed
-		if opts.EmbedBatch == nil {
-			ix.opts.EmbedBatch = batchOf(opts.Embed, runtime.GOMAXPROCS(0))
-		}
 	}
 
 	// Embedding and lexical indexing each keep the CPUs busy only part of
@@ -120,9 +96,9 @@ func New(ctx context.Context, passages []corpus.Passage, opts Options) (*Index, 
 			texts[i] = p.Text
 		}
 		var vecs [][]float32
-		vecs, denseErr = embedAll(ctx, texts, ix.opts.EmbedBatch, ix.opts.Embedder, ix.opts.Cache)
+		vecs, denseErr = embed.All(ctx, texts, ix.opts.Embedder, ix.opts.Cache)
 		if denseErr == nil {
-			ix.dense, denseErr = newDense(ctx, passages, vecs, ix.embed)
+			ix.dense, denseErr = newDense(ctx, passages, vecs, ix.opts.Embedder.One)
 		}
 	}
 	if err := <-lexDone; err != nil {
@@ -146,7 +122,7 @@ func (ix *Index) Len() int { return len(ix.passages) }
 func (ix *Index) Passages() []corpus.Passage { return ix.passages }
 
 // Embedder is the name of the embedder of the index's vectors.
-func (ix *Index) Embedder() string { return ix.opts.Embedder }
+func (ix *Index) Embedder() string { return ix.opts.Embedder.Name }
 
 // Mode is the ranking Search uses.
 func (ix *Index) Mode() Mode { return ix.opts.Mode }
@@ -172,7 +148,7 @@ func (ix *Index) SearchMode(ctx context.Context, query string, k int, mode Mode)
 	if mode != ModeLexical && ix.dense == nil {
 		return nil, fmt.Errorf("search mode %s needs dense vectors, and this index was built lexical-only", mode)
 	}
-	terms := Terms(query)
+	terms := terms.Of(query)
 	if len(terms) == 0 {
 		return nil, ErrEmptyQuery
 	}
@@ -252,15 +228,15 @@ func (ix *Index) SearchMode(ctx context.Context, query string, k int, mode Mode)
 
 // queryVector embeds a query as a unit vector of the index's dimension.
 func (ix *Index) queryVector(ctx context.Context, query string) ([]float32, error) {
-	if ix.local != nil {
-		return ix.local.embedWeighted(query, ix.IDF), nil
+	if w := ix.opts.Embedder.Weighted; w != nil {
+		return w(query, ix.IDF), nil
 	}
-	v, err := ix.embed(ctx, query)
+	v, err := ix.opts.Embedder.One(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("embed query: %w", err)
 	}
 	if len(v) != ix.dense.dim && ix.dense.len() > 0 {
-		return nil, fmt.Errorf("embed query: %w: a vector of %d dimensions for an index of %d", ErrEmbedResponse, len(v), ix.dense.dim)
+		return nil, fmt.Errorf("embed query: %w: a vector of %d dimensions for an index of %d", embed.ErrResponse, len(v), ix.dense.dim)
 	}
-	return unitOrZero(v), nil
+	return embed.UnitOrZero(v), nil
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/embed"
 )
 
 // handmade is a small mixed English and Chinese corpus, one passage a topic,
@@ -94,10 +95,10 @@ func TestSearchModesFillTheirFields(t *testing.T) {
 		scoreIsRawScore  bool
 		wantEmbedderName string
 	}{
-		{ModeHybrid, true, true, false, LocalEmbedderName},
-		{ModeDense, true, false, true, LocalEmbedderName},
-		{ModeLexical, false, true, true, LocalEmbedderName},
-		{"", true, true, false, LocalEmbedderName},
+		{ModeHybrid, true, true, false, embed.LocalName},
+		{ModeDense, true, false, true, embed.LocalName},
+		{ModeLexical, false, true, true, embed.LocalName},
+		{"", true, true, false, embed.LocalName},
 	} {
 		ix := newTestIndex(t, ps, Options{Mode: tt.mode})
 		if tt.mode == "" && ix.Mode() != ModeHybrid {

@@ -12,6 +12,8 @@ import (
 	"github.com/footnote-bot/footnote/answer"
 	"github.com/footnote-bot/footnote/config"
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/embed"
+	"github.com/footnote-bot/footnote/indexfile"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
@@ -87,21 +89,21 @@ func loadCorpus(ctx context.Context, dir string, warn io.Writer) (*corpus.Corpus
 // openIndexFile loads the index file at path, searching it with the
 // embedder of ropts, which must be the one that made it.
 func openIndexFile(ctx context.Context, path string, ropts retrieval.Options) (*corpus.Corpus, *retrieval.Index, error) {
-	s, err := retrieval.ReadIndexFile(path)
+	s, err := indexfile.ReadIndexFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil, fmt.Errorf("index file %s does not exist: build it with %s", path, rebuildCommand("", path))
-	case errors.Is(err, retrieval.ErrIndexDamaged), errors.Is(err, retrieval.ErrIndexVersion):
+	case errors.Is(err, indexfile.ErrIndexDamaged), errors.Is(err, indexfile.ErrIndexVersion):
 		return nil, nil, fmt.Errorf("%w: rebuild it with %s", err, rebuildCommand("", path))
 	case err != nil:
 		return nil, nil, err
 	}
-	ix, err := retrieval.NewFromSaved(ctx, s, ropts)
-	var mm *retrieval.EmbedderMismatchError
+	ix, err := indexfile.NewFromSaved(ctx, s, ropts)
+	var mm *indexfile.EmbedderMismatchError
 	switch {
 	case errors.As(err, &mm):
 		back := "set embeddings.provider and embeddings.model back to " + mm.Saved
-		if mm.Saved == retrieval.LocalEmbedderName {
+		if mm.Saved == embed.LocalName {
 			back = "set embeddings.provider back to local"
 		}
 		return nil, nil, fmt.Errorf("index file %s was built with embedder %s, but the configuration selects %s: rebuild it with %s, or %s",
@@ -151,17 +153,17 @@ func engineOptions(cfg config.Config) (answer.Options, error) {
 func indexOptions(cfg config.Config) (retrieval.Options, error) {
 	o := retrieval.Options{Mode: retrieval.Mode(cfg.Retrieval)}
 	e := cfg.Embeddings
-	if e.Provider == "" || e.Provider == retrieval.ProviderLocal {
+	if e.Provider == "" || e.Provider == embed.ProviderLocal {
 		return o, nil
 	}
 	key := e.APIKey.Value()
-	if key == "" && e.Provider == retrieval.ProviderOpenAI {
+	if key == "" && e.Provider == embed.ProviderOpenAI {
 		key = cfg.LLM.APIKey.Value()
 	}
-	batch, name, err := retrieval.NewBatchEmbedder(retrieval.EmbedderConfig{Provider: e.Provider, Model: e.Model, BaseURL: e.BaseURL, APIKey: key})
+	emb, err := embed.New(embed.Config{Provider: e.Provider, Model: e.Model, BaseURL: e.BaseURL, APIKey: key})
 	if err != nil {
 		return o, fmt.Errorf("embeddings: %w", err)
 	}
-	o.EmbedBatch, o.Embedder = batch, name
+	o.Embedder = emb
 	return o, nil
 }

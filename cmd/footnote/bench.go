@@ -14,6 +14,7 @@ import (
 
 	"github.com/footnote-bot/footnote/answer"
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/internal/synthetic"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
@@ -86,7 +87,7 @@ func runBench(ctx context.Context, o *options, args []string, stdout, stderr io.
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ps, queries := retrieval.Synthetic(n, o.benchN)
+		ps, queries := synthetic.Passages(n, o.benchN)
 		var before runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)

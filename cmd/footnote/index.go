@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/footnote-bot/footnote/corpus"
-	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/indexfile"
 	"golang.org/x/term"
 )
 
@@ -83,13 +83,13 @@ func runIndex(ctx context.Context, o *options, rebuild bool, args []string, stdo
 	}
 
 	// The index there is updated, never a file that is not an index.
-	prev, err := retrieval.ReadIndexFile(out)
+	prev, err := indexfile.ReadIndexFile(out)
 	switch {
 	case err == nil:
 	case errors.Is(err, fs.ErrNotExist):
-	case errors.Is(err, retrieval.ErrNotIndexFile):
+	case errors.Is(err, indexfile.ErrNotIndexFile):
 		return fmt.Errorf("%s exists and is not a Footnote index: choose another file with -o, or remove it", out)
-	case errors.Is(err, retrieval.ErrIndexDamaged), errors.Is(err, retrieval.ErrIndexVersion):
+	case errors.Is(err, indexfile.ErrIndexDamaged), errors.Is(err, indexfile.ErrIndexVersion):
 		fmt.Fprintf(stderr, "warning: %s; replacing it with a new index\n", oneLine(err.Error()))
 	default:
 		return err
@@ -122,13 +122,13 @@ func runIndex(ctx context.Context, o *options, rebuild bool, args []string, stdo
 	if err != nil {
 		return err
 	}
-	bopts := retrieval.BuildOptions{Options: ropts, Previous: prev, Root: dir, Builder: "footnote " + version}
+	bopts := indexfile.BuildOptions{Embedder: ropts.Embedder, Cache: ropts.Cache, Previous: prev, Root: dir, Builder: "footnote " + version}
 	if rebuild {
 		bopts.Previous = nil
 	}
 	bar := newProgressBar(stderr)
 	bopts.Progress = bar.update
-	s, st, err := retrieval.Build(ctx, corpus.DirFS(dir), bopts)
+	s, st, err := indexfile.Build(ctx, corpus.DirFS(dir), bopts)
 	bar.clear()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -142,7 +142,7 @@ func runIndex(ctx context.Context, o *options, rebuild bool, args []string, stdo
 		}
 		return err
 	}
-	if err := retrieval.WriteIndexFile(out, s); err != nil {
+	if err := indexfile.WriteIndexFile(out, s); err != nil {
 		return fmt.Errorf("writing the index: %w", err)
 	}
 
@@ -218,7 +218,7 @@ func newProgressBar(w io.Writer) *progressBar {
 	return &progressBar{w: w}
 }
 
-func (p *progressBar) update(pr retrieval.BuildProgress) {
+func (p *progressBar) update(pr indexfile.BuildProgress) {
 	if p == nil {
 		return
 	}

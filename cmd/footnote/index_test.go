@@ -17,7 +17,8 @@ import (
 	"github.com/footnote-bot/footnote/answer/openaitest"
 	"github.com/footnote-bot/footnote/config"
 	"github.com/footnote-bot/footnote/corpus"
-	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/embed"
+	"github.com/footnote-bot/footnote/indexfile"
 )
 
 // writeCorpus writes files (path -> text) under dir, dated an hour ago so
@@ -181,7 +182,7 @@ func TestIndexIncremental(t *testing.T) {
 		}
 	}
 	// An index rebuilt with another embedder says so.
-	if s = indexJSON(t, nil, dir, "-o", file); len(s.Notes) != 1 || !strings.Contains(s.Notes[0], "openai-compatible:fake") || s.Embedder != retrieval.LocalEmbedderName {
+	if s = indexJSON(t, nil, dir, "-o", file); len(s.Notes) != 1 || !strings.Contains(s.Notes[0], "openai-compatible:fake") || s.Embedder != embed.LocalName {
 		t.Errorf("switched embedder: %+v", s)
 	}
 }
@@ -310,13 +311,13 @@ func TestProgressBar(t *testing.T) {
 		t.Fatal("a bar for a buffer, which is no terminal")
 	}
 	var none *progressBar
-	none.update(retrieval.BuildProgress{Stage: "reading", Done: 1, Total: 2})
+	none.update(indexfile.BuildProgress{Stage: "reading", Done: 1, Total: 2})
 	none.clear()
 
 	p := &progressBar{w: &b}
-	p.update(retrieval.BuildProgress{Stage: "reading", Done: 1, Total: 4})
-	p.update(retrieval.BuildProgress{Stage: "reading", Done: 2, Total: 4}) // too soon: not drawn
-	p.update(retrieval.BuildProgress{Stage: "embedding", Done: 300, Total: 300})
+	p.update(indexfile.BuildProgress{Stage: "reading", Done: 1, Total: 4})
+	p.update(indexfile.BuildProgress{Stage: "reading", Done: 2, Total: 4}) // too soon: not drawn
+	p.update(indexfile.BuildProgress{Stage: "embedding", Done: 300, Total: 300})
 	p.clear()
 	want := "\r\x1b[Kreading   [=======                       ] 1/4 files" +
 		"\r\x1b[Kembedding [==============================] 300/300 passages" +
@@ -374,7 +375,7 @@ func TestIndexFollowsLinksAsCorpus(t *testing.T) {
 		}
 	}
 
-	saved, err := retrieval.ReadIndexFile(file)
+	saved, err := indexfile.ReadIndexFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,11 @@
-package retrieval
+package indexfile
 
 import (
 	"context"
 	"fmt"
-	"runtime"
+
+	"github.com/footnote-bot/footnote/embed"
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // EmbedderMismatchError is NewFromSaved's refusal of a saved index whose
@@ -25,31 +27,21 @@ func (e *EmbedderMismatchError) Error() string {
 // an *EmbedderMismatchError, except in ModeLexical, which uses no vectors.
 // opts.Cache is not used. The lexical index is rebuilt, which is most of the
 // time taken.
-func NewFromSaved(ctx context.Context, s *Saved, opts Options) (*Index, error) {
+func NewFromSaved(ctx context.Context, s *Saved, opts retrieval.Options) (*retrieval.Index, error) {
 	if err := s.check(); err != nil {
 		return nil, fmt.Errorf("saved index: %w", err)
 	}
-	if _, name := passageEmbedder(opts); name != s.Embedder && opts.Mode != ModeLexical {
+	if opts.Embedder.IsZero() {
+		opts.Embedder = embed.Local()
+	}
+	if name := opts.Embedder.Name; name != s.Embedder && opts.Mode != retrieval.ModeLexical {
 		return nil, &EmbedderMismatchError{Saved: s.Embedder, Asked: name}
 	}
 	// New takes every vector from the cache and so embeds nothing.
-	cache := &VectorCache{m: make(map[VectorKey][]float32, len(s.Passages))}
+	cache := &embed.Cache{}
 	for i, p := range s.Passages {
-		cache.m[KeyOf(s.Embedder, p.Text)] = s.Vectors[i]
+		cache.Put(embed.KeyOf(s.Embedder, p.Text), s.Vectors[i])
 	}
 	opts.Cache = cache
-	return New(ctx, s.Passages, opts)
-}
-
-// passageEmbedder returns the function New embeds passages with for opts, and
-// the embedder's name ("" when opts names none). It follows New's choice.
-func passageEmbedder(opts Options) (BatchEmbedFunc, string) {
-	switch {
-	case opts.Embed == nil && opts.EmbedBatch == nil || opts.Embedder == LocalEmbedderName:
-		return batchOf(NewLocalEmbedder(), runtime.GOMAXPROCS(0)), LocalEmbedderName
-	case opts.EmbedBatch != nil:
-		return opts.EmbedBatch, opts.Embedder
-	default:
-		return batchOf(opts.Embed, runtime.GOMAXPROCS(0)), opts.Embedder
-	}
+	return retrieval.New(ctx, s.Passages, opts)
 }

@@ -1,4 +1,4 @@
-package retrieval
+package embed
 
 import (
 	"context"
@@ -6,14 +6,15 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/footnote-bot/footnote/terms"
 	"github.com/philippgille/chromem-go"
 )
 
-// LocalEmbedderName names the local embedder's vectors. Any change to the
+// LocalName names the local embedder's vectors. Any change to the
 // features, weights, dimension or the analyzer's filters before stemming
 // changes the vectors and must change this name, so that saved indexes and
 // cached vectors made with the old ones are not mixed with the new.
-const LocalEmbedderName = "local-hash-v2"
+const LocalName = "local-hash-v2"
 
 // LocalDim is the dimension of the local embedder's vectors.
 const LocalDim = 768
@@ -49,12 +50,12 @@ type localEmbedder struct {
 	weight [kinds]float64
 }
 
-// NewLocalEmbedder returns the local embedder: deterministic feature hashing of
+// NewLocal returns the local embedder: deterministic feature hashing of
 // the text's analysed words (see Terms), word bigrams and character n-grams into
 // LocalDim signed dimensions, with sublinear term frequency, as a unit vector.
 // It needs no model and no network, and works on Chinese through character
 // unigrams and bigrams. Text with no features embeds as the zero vector.
-func NewLocalEmbedder() chromem.EmbeddingFunc {
+func NewLocal() chromem.EmbeddingFunc {
 	return func(ctx context.Context, text string) ([]float32, error) {
 		return localHashV2.embed(text), nil
 	}
@@ -94,9 +95,9 @@ func (e *localEmbedder) embedWeighted(text string, termWeight func(term string) 
 		return float32(termWeight(string(term)))
 	}
 
-	a := theAnalyzer()
-	tokens := a.Tokenizer.Tokenize([]byte(foldScript(text)))
-	for _, f := range a.TokenFilters[:stemAt] {
+	a := terms.Analyzer()
+	tokens := a.Tokenizer.Tokenize([]byte(terms.FoldScript(text)))
+	for _, f := range a.TokenFilters[:terms.StemAt] {
 		tokens = f.Filter(tokens)
 	}
 	// The words as written, before the stemmer replaces them.
@@ -104,7 +105,7 @@ func (e *localEmbedder) embedWeighted(text string, termWeight func(term string) 
 	for i, t := range tokens {
 		written[i] = t.Term
 	}
-	tokens = a.TokenFilters[stemAt].Filter(tokens)
+	tokens = a.TokenFilters[terms.StemAt].Filter(tokens)
 
 	var prev *analysis.Token
 	var prevW float32                    // weight of the previous word, 0 after a CJK character

@@ -1,4 +1,4 @@
-package retrieval
+package indexfile
 
 import (
 	"context"
@@ -12,14 +12,16 @@ import (
 	"time"
 
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/embed"
 )
 
 // BuildOptions configure Build. The zero value builds from scratch with the
 // local embedder.
 type BuildOptions struct {
-	// Options choose the embedder (Embed, EmbedBatch, Embedder) as for New.
-	// Its Cache, when set, is used too; its Mode is not.
-	Options
+	// Embedder embeds the passages; the zero value means embed.Local.
+	Embedder embed.Embedder
+	// Cache, when set, supplies and keeps vectors (see retrieval.Options).
+	Cache *embed.Cache
 	// Previous is the index to update, nil for none. Its documents are kept
 	// for files that have not changed, and its vectors for passages whose
 	// text has not, when it was made by the same Builder and embedder.
@@ -97,9 +99,13 @@ const embedChunk = 1024
 func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildStats, error) {
 	started := time.Now()
 	var st BuildStats
-	batch, name := passageEmbedder(opts.Options)
+	e := opts.Embedder
+	if e.IsZero() {
+		e = embed.Local()
+	}
+	name := e.Name
 	if name == "" {
-		return nil, st, errors.New("build index: the embedder has no name (set Options.Embedder)")
+		return nil, st, errors.New("build index: the embedder has no name")
 	}
 	limit := opts.Load.MaxFileBytes
 	if limit <= 0 {
@@ -228,14 +234,14 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 
 	cache := opts.Cache
 	if cache == nil {
-		cache = &VectorCache{}
+		cache = &embed.Cache{}
 	}
 	if keepVecs {
 		for i, p := range prev.Passages {
-			cache.Put(KeyOf(name, p.Text), prev.Vectors[i])
+			cache.Put(embed.KeyOf(name, p.Text), prev.Vectors[i])
 		}
 	}
-	s.Vectors, err = embedPassages(ctx, s.Passages, batch, name, cache, &st, opts.Progress)
+	s.Vectors, err = embedPassages(ctx, s.Passages, e, cache, &st, opts.Progress)
 	if err != nil {
 		return nil, st, fmt.Errorf("embed passages: %w", err)
 	}
@@ -250,23 +256,25 @@ func sameFiles(a, b []SourceFile) bool {
 
 // embedPassages returns the vectors of passages, from cache or else embedded
 // (and put in cache), counting both in st.
-func embedPassages(ctx context.Context, passages []corpus.Passage, batch BatchEmbedFunc, name string, cache *VectorCache,
+func embedPassages(ctx context.Context, passages []corpus.Passage, e embed.Embedder, cache *embed.Cache,
 	st *BuildStats, progress func(BuildProgress)) ([][]float32, error) {
 	var sent int
-	counted := func(ctx context.Context, texts []string) ([][]float32, error) {
+	name := e.Name
+	counted := e
+	counted.Batch = func(ctx context.Context, texts []string) ([][]float32, error) {
 		sent += len(texts)
-		return batch(ctx, texts)
+		return e.Batch(ctx, texts)
 	}
 	texts := make([]string, len(passages))
 	for i, p := range passages {
 		texts[i] = p.Text
-		if _, ok := cache.Get(KeyOf(name, p.Text)); ok {
+		if _, ok := cache.Get(embed.KeyOf(name, p.Text)); ok {
 			st.Reused++
 		}
 	}
 	vecs := make([][]float32, 0, len(passages))
 	for at := 0; at < len(texts); at += embedChunk {
-		vs, err := embedAll(ctx, texts[at:min(at+embedChunk, len(texts))], counted, name, cache)
+		vs, err := embed.All(ctx, texts[at:min(at+embedChunk, len(texts))], counted, cache)
 		if err != nil {
 			return nil, err
 		}
@@ -278,7 +286,7 @@ func embedPassages(ctx context.Context, passages []corpus.Passage, batch BatchEm
 	if len(vecs) > 0 {
 		for i, v := range vecs {
 			if len(v) != len(vecs[0]) {
-				return nil, fmt.Errorf("%w: vectors of %d and %d dimensions (passage %d)", ErrEmbedResponse, len(vecs[0]), len(v), i)
+				return nil, fmt.Errorf("%w: vectors of %d and %d dimensions (passage %d)", embed.ErrResponse, len(vecs[0]), len(v), i)
 			}
 		}
 	}

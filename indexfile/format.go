@@ -1,4 +1,9 @@
-package retrieval
+// Package indexfile owns the saved index: the file format (with its checks),
+// reading and writing it atomically, building or updating one from a folder of
+// readings, and opening it as a retrieval.Index without embedding anything
+// again. It reads folders through package corpus and embeds through package
+// embed; searching is retrieval's.
+package indexfile
 
 import (
 	"bufio"

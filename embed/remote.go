@@ -1,4 +1,4 @@
-package retrieval
+package embed
 
 import (
 	"bytes"
@@ -34,7 +34,7 @@ type remote struct {
 	request func(ctx context.Context, texts []string) ([][]float32, error)
 }
 
-func newRemote(cfg EmbedderConfig, path string, batchSize, concurrency int) *remote {
+func newRemote(cfg Config, path string, batchSize, concurrency int) *remote {
 	if cfg.BatchSize > 0 {
 		batchSize = cfg.BatchSize
 	}
@@ -127,17 +127,17 @@ func (r *remote) embed(ctx context.Context, texts []string) ([][]float32, error)
 // first vectors this embedder received, and scales them to unit length.
 func (r *remote) check(vs [][]float32, n int) error {
 	if len(vs) != n {
-		return fmt.Errorf("%w: %d vectors for %d texts", ErrEmbedResponse, len(vs), n)
+		return fmt.Errorf("%w: %d vectors for %d texts", ErrResponse, len(vs), n)
 	}
 	for i, v := range vs {
 		if len(v) == 0 {
-			return fmt.Errorf("%w: an empty vector", ErrEmbedResponse)
+			return fmt.Errorf("%w: an empty vector", ErrResponse)
 		}
 		r.dim.CompareAndSwap(0, int64(len(v)))
 		if want := int(r.dim.Load()); len(v) != want {
-			return fmt.Errorf("%w: a vector of %d dimensions where earlier ones had %d", ErrEmbedResponse, len(v), want)
+			return fmt.Errorf("%w: a vector of %d dimensions where earlier ones had %d", ErrResponse, len(v), want)
 		}
-		vs[i] = unitOrZero(v)
+		vs[i] = UnitOrZero(v)
 	}
 	return nil
 }
@@ -162,7 +162,7 @@ func (r *remote) post(ctx context.Context, body []byte, out any) error {
 
 // postOnce makes one request; retry says whether another attempt may succeed.
 func (r *remote) postOnce(ctx context.Context, body []byte, out any) (retry bool, err error) {
-	rctx, cancel := context.WithTimeoutCause(ctx, r.timeout, fmt.Errorf("%w (%s)", ErrEmbedTimeout, r.timeout))
+	rctx, cancel := context.WithTimeoutCause(ctx, r.timeout, fmt.Errorf("%w (%s)", ErrTimeout, r.timeout))
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodPost, r.url, bytes.NewReader(body))
 	if err != nil {
@@ -192,13 +192,13 @@ func (r *remote) postOnce(ctx context.Context, body []byte, out any) (retry bool
 	}
 	switch code := resp.StatusCode; {
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		return false, fmt.Errorf("%w (%d)", ErrEmbedAuth, code)
+		return false, fmt.Errorf("%w (%d)", ErrAuth, code)
 	case code < 200 || code > 299:
 		retry := code == http.StatusTooManyRequests || code >= 500
 		return retry, fmt.Errorf("the embeddings server answered %s: %s", resp.Status, r.serverMessage(data))
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return false, fmt.Errorf("%w: not the expected JSON (%v)", ErrEmbedResponse, err)
+		return false, fmt.Errorf("%w: not the expected JSON (%v)", ErrResponse, err)
 	}
 	return false, nil
 }

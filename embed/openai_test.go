@@ -1,4 +1,4 @@
-package retrieval
+package embed
 
 import (
 	"context"
@@ -93,17 +93,18 @@ func (s *openAIServer) handle(w http.ResponseWriter, r *http.Request) {
 		"usage": map[string]int{"prompt_tokens": 8, "total_tokens": 8}})
 }
 
-func (s *openAIServer) config() EmbedderConfig {
-	return EmbedderConfig{Provider: ProviderOpenAI, BaseURL: s.URL + "/v1", APIKey: testKey}
+func (s *openAIServer) config() Config {
+	return Config{Provider: ProviderOpenAI, BaseURL: s.URL + "/v1", APIKey: testKey}
 }
 
 func TestOpenAIEmbedder(t *testing.T) {
 	s := newOpenAIServer(t)
 	cfg := s.config()
 	cfg.BatchSize = 3
-	batch, name, err := NewBatchEmbedder(cfg)
+	e, err := New(cfg)
+	batch, name := e.Batch, e.Name
 	if err != nil || name != "openai:text-embedding-3-small" {
-		t.Fatalf("NewBatchEmbedder: %q, %v", name, err)
+		t.Fatalf("New: %q, %v", name, err)
 	}
 	texts := []string{"a", "bb", "", "ccc", "dddd", "  ", "eeeee", "ffffff", "g"}
 	vs, err := batch(t.Context(), texts)
@@ -117,7 +118,7 @@ func TestOpenAIEmbedder(t *testing.T) {
 			}
 			continue
 		}
-		want := unitOrZero(fakeVector(text, s.dim))
+		want := UnitOrZero(fakeVector(text, s.dim))
 		if !slices.Equal(vs[i], want) {
 			t.Errorf("text %q: %v, want %v", text, vs[i], want)
 		}
@@ -138,12 +139,13 @@ func TestOpenAIEmbedder(t *testing.T) {
 		t.Errorf("sent %q in %d requests, want %q in 3", sent, len(s.batches), want)
 	}
 
-	embed, _, err := NewEmbedder(s.config())
+	e, err = New(s.config())
+	embed := e.One
 	if err != nil {
 		t.Fatal(err)
 	}
 	v, err := embed(t.Context(), "hello")
-	if err != nil || !slices.Equal(v, unitOrZero(fakeVector("hello", s.dim))) {
+	if err != nil || !slices.Equal(v, UnitOrZero(fakeVector("hello", s.dim))) {
 		t.Errorf("embed(hello) = %v, %v", v, err)
 	}
 }
@@ -158,7 +160,8 @@ func TestOpenAICompatibleWithoutKey(t *testing.T) {
 		fmt.Fprint(w, `{"data":[{"index":0,"embedding":[3,4]}]}`)
 	}))
 	defer srv.Close()
-	embed, name, err := NewEmbedder(EmbedderConfig{Provider: ProviderOpenAICompatible, BaseURL: srv.URL + "/v1/", Model: "bge-m3"})
+	e, err := New(Config{Provider: ProviderOpenAICompatible, BaseURL: srv.URL + "/v1/", Model: "bge-m3"})
+	embed, name := e.One, e.Name
 	if err != nil || name != "openai-compatible:bge-m3" {
 		t.Fatal(name, err)
 	}
@@ -179,33 +182,33 @@ func TestOpenAIErrors(t *testing.T) {
 		is      error
 		message string
 	}{
-		{name: "wrong key", key: "sk-wrong-key-987", is: ErrEmbedAuth,
+		{name: "wrong key", key: "sk-wrong-key-987", is: ErrAuth,
 			message: "the embeddings server rejected the API key (401)"},
-		{name: "forbidden", is: ErrEmbedAuth, reply: func(w http.ResponseWriter, r *http.Request, n int) bool {
+		{name: "forbidden", is: ErrAuth, reply: func(w http.ResponseWriter, r *http.Request, n int) bool {
 			w.WriteHeader(http.StatusForbidden)
 			return true
 		}, message: "the embeddings server rejected the API key (403)"},
-		{name: "garbage JSON", is: ErrEmbedResponse, reply: func(w http.ResponseWriter, r *http.Request, n int) bool {
+		{name: "garbage JSON", is: ErrResponse, reply: func(w http.ResponseWriter, r *http.Request, n int) bool {
 			fmt.Fprint(w, `{"data": [{"index": 0, "embedding": [1, 2,`)
 			return true
 		}},
-		{name: "HTML", is: ErrEmbedResponse, reply: func(w http.ResponseWriter, r *http.Request, n int) bool {
+		{name: "HTML", is: ErrResponse, reply: func(w http.ResponseWriter, r *http.Request, n int) bool {
 			fmt.Fprint(w, `<html>proxy login</html>`)
 			return true
 		}},
-		{name: "too few vectors", is: ErrEmbedResponse, reply: func(w http.ResponseWriter, r *http.Request, n int) bool {
+		{name: "too few vectors", is: ErrResponse, reply: func(w http.ResponseWriter, r *http.Request, n int) bool {
 			fmt.Fprint(w, `{"data":[{"index":0,"embedding":[1,2]}]}`)
 			return true
 		}},
-		{name: "index out of range", is: ErrEmbedResponse, reply: func(w http.ResponseWriter, r *http.Request, n int) bool {
+		{name: "index out of range", is: ErrResponse, reply: func(w http.ResponseWriter, r *http.Request, n int) bool {
 			fmt.Fprint(w, `{"data":[{"index":0,"embedding":[1,2]},{"index":5,"embedding":[1,2]}]}`)
 			return true
 		}},
-		{name: "wrong dimension", is: ErrEmbedResponse, reply: func(w http.ResponseWriter, r *http.Request, n int) bool {
+		{name: "wrong dimension", is: ErrResponse, reply: func(w http.ResponseWriter, r *http.Request, n int) bool {
 			fmt.Fprint(w, `{"data":[{"index":0,"embedding":[1,2]},{"index":1,"embedding":[1,2,3]}]}`)
 			return true
 		}},
-		{name: "empty vector", is: ErrEmbedResponse, reply: func(w http.ResponseWriter, r *http.Request, n int) bool {
+		{name: "empty vector", is: ErrResponse, reply: func(w http.ResponseWriter, r *http.Request, n int) bool {
 			fmt.Fprint(w, `{"data":[{"index":0,"embedding":[]},{"index":1,"embedding":[]}]}`)
 			return true
 		}},
@@ -219,7 +222,7 @@ func TestOpenAIErrors(t *testing.T) {
 			fmt.Fprintf(w, "overloaded, try later (%s)", testKey)
 			return true
 		}, message: "the embeddings server answered 503 Service Unavailable: overloaded, try later (***)"},
-		{name: "timeout", is: ErrEmbedTimeout, reply: func(w http.ResponseWriter, r *http.Request, n int) bool {
+		{name: "timeout", is: ErrTimeout, reply: func(w http.ResponseWriter, r *http.Request, n int) bool {
 			select {
 			case <-time.After(5 * time.Second):
 			case <-r.Context().Done():
@@ -258,9 +261,9 @@ func TestOpenAIErrors(t *testing.T) {
 	}
 }
 
-// orDefaults fills cfg's defaults as NewBatchEmbedder does, for tests that
+// orDefaults fills cfg's defaults as New does, for tests that
 // build a client directly to shorten its retry wait.
-func orDefaults(cfg EmbedderConfig) EmbedderConfig {
+func orDefaults(cfg Config) Config {
 	cfg.Model = orDefault(cfg.Model, "text-embedding-3-small")
 	if cfg.Timeout == 0 {
 		cfg.Timeout = time.Minute
@@ -303,7 +306,8 @@ func TestOpenAIRetries(t *testing.T) {
 
 func TestOpenAICancelled(t *testing.T) {
 	s := newOpenAIServer(t)
-	embed, _, err := NewEmbedder(s.config())
+	e, err := New(s.config())
+	embed := e.One
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,31 +329,5 @@ func TestOpenAIUnreachable(t *testing.T) {
 	_, err = r.embed(t.Context(), []string{"x"})
 	if err == nil || !strings.Contains(err.Error(), "cannot reach the embeddings server") || strings.Contains(err.Error(), testKey) {
 		t.Errorf("error %v", err)
-	}
-}
-
-// An index built with a remote embedder: passages in batches, queries one by
-// one, both through the server.
-func TestIndexWithOpenAI(t *testing.T) {
-	s := newOpenAIServer(t)
-	s.dim = 8
-	batch, name, err := NewBatchEmbedder(s.config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := handmade()
-	ix := newTestIndex(t, ps, Options{EmbedBatch: batch, Embedder: name})
-	if len(s.batches) != 1 || len(s.batches[0]) != len(ps) {
-		t.Errorf("passages sent in %d requests, want 1 of %d", len(s.batches), len(ps))
-	}
-	if ix.fusion != defaultFusion {
-		t.Errorf("a model embedder's index fuses with %+v, want %+v", ix.fusion, defaultFusion)
-	}
-	hits, err := ix.Search(t.Context(), "Confucius Institutes", 3)
-	if err != nil || len(hits) != 3 || hits[0].DenseScore == 0 {
-		t.Errorf("Search: %v, %v", hits, err)
-	}
-	if len(s.batches) != 2 || !slices.Equal(s.batches[1], []string{"Confucius Institutes"}) {
-		t.Errorf("query sent as %q", s.batches[len(s.batches)-1])
 	}
 }

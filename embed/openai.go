@@ -1,4 +1,4 @@
-package retrieval
+package embed
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 // newOpenAIClient returns a client of an OpenAI-compatible embeddings API:
 // POST {BaseURL}/embeddings with {"model", "input": [texts]}, answered by
 // {"data": [{"index", "embedding"}]}.
-func newOpenAIClient(cfg EmbedderConfig) (*remote, error) {
+func newOpenAIClient(cfg Config) (*remote, error) {
 	r := newRemote(cfg, "/embeddings", 64, 4)
 	r.request = func(ctx context.Context, texts []string) ([][]float32, error) {
 		body, err := json.Marshal(openAIRequest{Model: cfg.Model, Input: texts, EncodingFormat: "float"})
@@ -23,12 +23,12 @@ func newOpenAIClient(cfg EmbedderConfig) (*remote, error) {
 		out := make([][]float32, len(texts))
 		for _, d := range resp.Data {
 			if d.Index < 0 || d.Index >= len(out) || out[d.Index] != nil {
-				return nil, fmt.Errorf("%w: a vector for text %d of %d", ErrEmbedResponse, d.Index, len(texts))
+				return nil, fmt.Errorf("%w: a vector for text %d of %d", ErrResponse, d.Index, len(texts))
 			}
 			out[d.Index] = d.Embedding
 		}
 		if len(resp.Data) != len(texts) {
-			return nil, fmt.Errorf("%w: %d vectors for %d texts", ErrEmbedResponse, len(resp.Data), len(texts))
+			return nil, fmt.Errorf("%w: %d vectors for %d texts", ErrResponse, len(resp.Data), len(texts))
 		}
 		return out, nil
 	}

@@ -1,4 +1,4 @@
-package retrieval
+package embed
 
 import (
 	"math"
@@ -14,10 +14,16 @@ func norm(v []float32) float64 {
 	return math.Sqrt(ss)
 }
 
-func cosine(a, b []float32) float64 { return float64(dot(a, b)) }
+func cosine(a, b []float32) float64 {
+	var s float64
+	for i := range a {
+		s += float64(a[i]) * float64(b[i])
+	}
+	return s
+}
 
 func TestLocalEmbedderUnitAndDeterministic(t *testing.T) {
-	embed := NewLocalEmbedder()
+	embed := NewLocal()
 	for _, text := range []string{
 		"China also helped Grenada formulate The National Development Strategic Plan.",
 		"中拉論壇首屆部長級會議在北京開幕",
@@ -61,7 +67,7 @@ func TestLocalEmbedderIsStable(t *testing.T) {
 	}
 	for i, w := range want {
 		if math.Abs(float64(v[i]-w)) > 1e-6 || nonzero != 161 {
-			t.Fatalf("coordinate %d = %v, want %v; %d non-zero, want 161: the vectors changed, so LocalEmbedderName must change too (and this test)", i, v[i], w, nonzero)
+			t.Fatalf("coordinate %d = %v, want %v; %d non-zero, want 161: the vectors changed, so LocalName must change too (and this test)", i, v[i], w, nonzero)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package retrieval
+package terms
 
 import (
 	"sync"
@@ -15,9 +15,9 @@ import (
 
 var t2s = sync.OnceValues(func() (*opencc.OpenCC, error) { return opencc.New("t2s") })
 
-// foldScript returns text with Traditional Chinese folded to Simplified; text
+// FoldScript returns text with Traditional Chinese folded to Simplified; text
 // without Han characters is returned as it is, at no cost.
-func foldScript(text string) string {
+func FoldScript(text string) string {
 	if !hasHan(text) {
 		return text
 	}

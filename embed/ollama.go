@@ -1,4 +1,4 @@
-package retrieval
+package embed
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 // newOllamaClient returns a client of Ollama's batch embeddings API:
 // POST {BaseURL}/api/embed with {"model", "input": [texts]}, answered by
 // {"embeddings": [[...], ...]}. A BaseURL that already ends in /api is accepted.
-func newOllamaClient(cfg EmbedderConfig) (*remote, error) {
+func newOllamaClient(cfg Config) (*remote, error) {
 	cfg.BaseURL = strings.TrimSuffix(strings.TrimRight(cfg.BaseURL, "/"), "/api")
 	r := newRemote(cfg, "/api/embed", 16, 2)
 	r.request = func(ctx context.Context, texts []string) ([][]float32, error) {

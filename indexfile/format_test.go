@@ -1,4 +1,4 @@
-package retrieval
+package indexfile
 
 import (
 	"bytes"
@@ -15,6 +15,9 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/footnote-bot/footnote/embed"
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // Paragraphs long enough to be passages of their own.
@@ -108,7 +111,7 @@ func TestIndexFileRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameSaved(t, got, s)
-	if len(got.Docs) != 3 || got.Dim != LocalDim || len(got.Files) != 4 {
+	if len(got.Docs) != 3 || got.Dim != embed.LocalDim || len(got.Files) != 4 {
 		t.Errorf("%d docs, %d dimensions, %d files", len(got.Docs), got.Dim, len(got.Files))
 	}
 }
@@ -116,16 +119,16 @@ func TestIndexFileRoundTrip(t *testing.T) {
 func TestNewFromSavedSearchesAsNew(t *testing.T) {
 	ctx := context.Background()
 	var passages int
-	embed := func(ctx context.Context, texts []string) ([][]float32, error) {
+	counting := embed.FromBatch("counting", func(ctx context.Context, texts []string) ([][]float32, error) {
 		passages += len(texts)
 		out := make([][]float32, len(texts))
 		for i, t := range texts {
-			out[i] = localHashV2.embed(t)
+			out[i], _ = local.One(ctx, t)
 		}
 		return out, nil
-	}
-	opts := Options{EmbedBatch: embed, Embedder: "counting"}
-	s, _, err := Build(ctx, testFS(time.Now()), BuildOptions{Options: opts})
+	})
+	opts := retrieval.Options{Embedder: counting}
+	s, _, err := Build(ctx, testFS(time.Now()), BuildOptions{Embedder: counting})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +145,7 @@ func TestNewFromSavedSearchesAsNew(t *testing.T) {
 	if passages != 0 {
 		t.Errorf("loading embedded %d passages", passages)
 	}
-	built, err := New(ctx, s.Passages, opts)
+	built, err := retrieval.New(ctx, s.Passages, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,17 +167,17 @@ func TestNewFromSavedSearchesAsNew(t *testing.T) {
 
 func TestNewFromSavedRefusesOtherEmbedder(t *testing.T) {
 	s, _ := buildTest(t, testFS(time.Now()), nil)
-	other := Options{EmbedBatch: func(context.Context, []string) ([][]float32, error) {
+	other := retrieval.Options{Embedder: embed.FromBatch("openai:text-embedding-3-small", func(context.Context, []string) ([][]float32, error) {
 		t.Error("the other embedder was called")
 		return nil, errors.New("no")
-	}, Embedder: "openai:text-embedding-3-small"}
+	})}
 	_, err := NewFromSaved(context.Background(), s, other)
 	var mm *EmbedderMismatchError
-	if !errors.As(err, &mm) || mm.Saved != LocalEmbedderName || mm.Asked != "openai:text-embedding-3-small" {
+	if !errors.As(err, &mm) || mm.Saved != embed.LocalName || mm.Asked != "openai:text-embedding-3-small" {
 		t.Fatalf("err = %v", err)
 	}
 	// Lexical search uses no vectors.
-	other.Mode = ModeLexical
+	other.Mode = retrieval.ModeLexical
 	ix, err := NewFromSaved(context.Background(), s, other)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,6 @@
-package retrieval
+// Package synthetic makes English-like passages and queries at sizes no real
+// corpus here has, for benchmarks and `footnote bench`.
+package synthetic
 
 import (
 	"fmt"
@@ -12,10 +14,10 @@ import (
 // Synthetic passages measure the index at sizes no real corpus here has: the
 // benchmarks and `footnote bench` use them.
 
-// Synthetic returns n passages of English-like text, ~60 words each, drawn
+// Passages returns n passages of English-like text, ~60 words each, drawn
 // with Zipf frequencies from a vocabulary made from a fixed seed, and queries
 // of 6-10 words taken from random passages. The same n gives the same text.
-func Synthetic(n, queries int) ([]corpus.Passage, []string) {
+func Passages(n, queries int) ([]corpus.Passage, []string) {
 	r := rand.New(rand.NewPCG(1, uint64(n)))
 	vocab := syntheticVocab()
 	zipf := rand.NewZipf(rand.New(rand.NewPCG(2, uint64(n))), 1.07, 2, uint64(len(vocab)-1))

@@ -1,4 +1,4 @@
-package retrieval
+package indexfile
 
 import (
 	"context"
@@ -6,13 +6,16 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	synth "github.com/footnote-bot/footnote/internal/synthetic"
+	"github.com/footnote-bot/footnote/retrieval"
+
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/embed"
 )
 
 // syntheticSaved returns a saved index of n synthetic passages (see
@@ -20,8 +23,8 @@ import (
 // n gives the same index.
 func syntheticSaved(tb testing.TB, n int) *Saved {
 	tb.Helper()
-	ps, _ := Synthetic(n, 0)
-	s := &Saved{Embedder: LocalEmbedderName, Dim: LocalDim, Created: time.Unix(1e9, 0).UTC(), Builder: "synthetic", Root: "/synthetic"}
+	ps, _ := synth.Passages(n, 0)
+	s := &Saved{Embedder: embed.LocalName, Dim: embed.LocalDim, Created: time.Unix(1e9, 0).UTC(), Builder: "synthetic", Root: "/synthetic"}
 	var text strings.Builder
 	flush := func() {
 		if text.Len() == 0 {
@@ -52,7 +55,7 @@ func syntheticSaved(tb testing.TB, n int) *Saved {
 		texts[i] = p.Text
 	}
 	var err error
-	s.Vectors, err = embedAll(context.Background(), texts, batchOf(NewLocalEmbedder(), runtime.GOMAXPROCS(0)), LocalEmbedderName, nil)
+	s.Vectors, err = embed.All(context.Background(), texts, embed.Local(), nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -132,7 +135,7 @@ func benchmarkNewFromSaved(b *testing.B, n int) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		ix, err := NewFromSaved(ctx, s, Options{})
+		ix, err := NewFromSaved(ctx, s, retrieval.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -155,7 +158,7 @@ func benchmarkLoadIndex(b *testing.B, n int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		ix, err := NewFromSaved(ctx, s, Options{})
+		ix, err := NewFromSaved(ctx, s, retrieval.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -173,7 +176,7 @@ func BenchmarkLoadIndex_100000(b *testing.B) { benchmarkLoadIndex(b, 100000) }
 func ingestFolder(b *testing.B, format string, docs int) (string, int64) {
 	b.Helper()
 	dir := b.TempDir()
-	ps, _ := Synthetic(docs*50, 0)
+	ps, _ := synth.Passages(docs*50, 0)
 	var total int64
 	for d := range docs {
 		var text strings.Builder

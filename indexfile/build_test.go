@@ -1,4 +1,4 @@
-package retrieval
+package indexfile
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/embed"
 )
 
 // readCounter is an fs.FS that counts, per file, how many times its bytes
@@ -71,18 +72,21 @@ type recordingEmbedder struct {
 	texts []string
 }
 
-func (e *recordingEmbedder) options(name string) Options {
-	return Options{Embedder: name, EmbedBatch: func(ctx context.Context, texts []string) ([][]float32, error) {
+func (e *recordingEmbedder) embedder(name string) embed.Embedder {
+	return embed.FromBatch(name, func(ctx context.Context, texts []string) ([][]float32, error) {
 		e.mu.Lock()
 		e.texts = append(e.texts, texts...)
 		e.mu.Unlock()
 		out := make([][]float32, len(texts))
 		for i, t := range texts {
-			out[i] = localHashV2.embed(t)
+			out[i], _ = local.One(ctx, t)
 		}
 		return out, nil
-	}}
+	})
 }
+
+// local is the local embedder.
+var local = embed.Local()
 
 // take returns the texts embedded since the last call and forgets them.
 func (e *recordingEmbedder) take() []string {
@@ -109,7 +113,7 @@ func TestBuildIncremental(t *testing.T) {
 	mapFS := testFS(hourAgo)
 	fsys := newReadCounter(mapFS)
 	emb := &recordingEmbedder{}
-	opts := BuildOptions{Options: emb.options("counting"), Root: "/corpus", Builder: "test"}
+	opts := BuildOptions{Embedder: emb.embedder("counting"), Root: "/corpus", Builder: "test"}
 
 	// build updates the index, checks the result against a build from
 	// scratch, and returns the files read and the texts embedded.
@@ -123,7 +127,7 @@ func TestBuildIncremental(t *testing.T) {
 		}
 		read, times := fsys.take()
 		embedded := emb.take()
-		fresh, _, err := Build(ctx, mapFS, BuildOptions{Options: emb.options(o.Embedder), Root: o.Root, Builder: o.Builder})
+		fresh, _, err := Build(ctx, mapFS, BuildOptions{Embedder: emb.embedder(o.Embedder.Name), Root: o.Root, Builder: o.Builder})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,7 +255,7 @@ func TestBuildIncremental(t *testing.T) {
 	})
 	t.Run("other embedder", func(t *testing.T) {
 		o := opts
-		o.Options = emb.options("counting-v2")
+		o.Embedder = emb.embedder("counting-v2")
 		st, read, _, embedded := build(t, o)
 		unique := map[string]bool{}
 		for _, p := range prev.Passages {

@@ -1,4 +1,4 @@
-package retrieval
+package terms
 
 import (
 	"slices"
@@ -26,27 +26,10 @@ func TestTerms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Terms(tt.text)
+			got := Of(tt.text)
 			if !slices.Equal(got, tt.want) {
-				t.Errorf("Terms(%q) = %q, want %q", tt.text, got, tt.want)
+				t.Errorf("Of(%q) = %q, want %q", tt.text, got, tt.want)
 			}
 		})
-	}
-}
-
-// The lexical index analyses passages with the same analyzer as Terms: a
-// passage is found by every one of its own terms.
-func TestTermsAgreeWithIndex(t *testing.T) {
-	ix := newTestIndex(t, handmade(), Options{Mode: ModeLexical})
-	for i, p := range ix.Passages() {
-		for _, term := range Terms(p.Text) {
-			got, err := ix.lex.search(t.Context(), []string{term}, ix.Len())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !slices.ContainsFunc(got, func(s scored) bool { return s.i == i }) {
-				t.Errorf("term %q of passage %d does not find it", term, i)
-			}
-		}
 	}
 }

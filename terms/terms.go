@@ -1,4 +1,9 @@
-package retrieval
+// Package terms is the one analysis chain that turns text into searchable
+// terms: Unicode words, folded (width, case, Traditional to Simplified Chinese),
+// stop words dropped, English stemmed, CJK as bigrams. The lexical index, the
+// local embedder and the answerer's coverage all read text through it, so they
+// always agree. It knows nothing of passages or indexes.
+package terms
 
 import (
 	"fmt"
@@ -19,7 +24,7 @@ import (
 const analyzerName = "footnote"
 
 // tokenFilters are the analyzer's filters in order. The local embedder takes
-// character n-grams after the first stemAt filters, before stemming, so changing
+// character n-grams after the first StemAt filters, before stemming, so changing
 // this list changes its vectors: rename localEmbedderName when you do.
 var tokenFilters = []string{
 	cjk.WidthName,     // full-width Latin to ASCII, half-width kana to full width
@@ -30,9 +35,9 @@ var tokenFilters = []string{
 	cjk.BigramName,    // runs of CJK characters to overlapping bigrams
 }
 
-// stemAt is the index in tokenFilters of the first filter that changes words
+// StemAt is the index in tokenFilters of the first filter that changes words
 // beyond normalising them.
-const stemAt = 4
+const StemAt = 4
 
 // textField is the mapping's one field: the passage text.
 const textField = "text"
@@ -70,9 +75,9 @@ func newIndexMapping() (*mapping.IndexMappingImpl, error) {
 	return m, nil
 }
 
-// theAnalyzer returns the footnote analyzer, built once from newIndexMapping. The
+// Analyzer returns the footnote analyzer, built once from newIndexMapping. The
 // lexical index, Terms and the local embedder all use it, so they always agree.
-var theAnalyzer = sync.OnceValue(func() *analysis.DefaultAnalyzer {
+var Analyzer = sync.OnceValue(func() *analysis.DefaultAnalyzer {
 	m, err := newIndexMapping()
 	if err != nil {
 		panic(err) // the definition above is static; a failure is a programming error
@@ -84,12 +89,12 @@ var theAnalyzer = sync.OnceValue(func() *analysis.DefaultAnalyzer {
 	return a
 })
 
-// Terms analyses text as the lexical index does: lower-cased, Porter-stemmed
+// Of analyses text as the lexical index does: lower-cased, Porter-stemmed
 // English words without stop words or possessive 's, numbers as they are, and
 // overlapping bigrams of CJK characters (a lone CJK character stays a unigram).
-// Terms are in text order and may repeat.
-func Terms(text string) []string {
-	tokens := theAnalyzer().Analyze([]byte(foldScript(text)))
+// Of are in text order and may repeat.
+func Of(text string) []string {
+	tokens := Analyzer().Analyze([]byte(FoldScript(text)))
 	out := make([]string, len(tokens))
 	for i, t := range tokens {
 		out[i] = string(t.Term)

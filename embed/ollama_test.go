@@ -1,4 +1,4 @@
-package retrieval
+package embed
 
 import (
 	"encoding/json"
@@ -54,7 +54,8 @@ func TestOllamaEmbedder(t *testing.T) {
 	s := newOllamaServer(t, &batches)
 	for _, base := range []string{s.URL, s.URL + "/", s.URL + "/api"} {
 		batches = nil
-		batch, name, err := NewBatchEmbedder(EmbedderConfig{Provider: ProviderOllama, BaseURL: base, BatchSize: 2})
+		e, err := New(Config{Provider: ProviderOllama, BaseURL: base, BatchSize: 2})
+		batch, name := e.Batch, e.Name
 		if err != nil || name != "ollama:nomic-embed-text" {
 			t.Fatal(name, err)
 		}
@@ -64,7 +65,7 @@ func TestOllamaEmbedder(t *testing.T) {
 			t.Fatalf("base %s: %v", base, err)
 		}
 		for i, text := range texts {
-			if !slices.Equal(vs[i], unitOrZero(fakeVector(text, 3))) {
+			if !slices.Equal(vs[i], UnitOrZero(fakeVector(text, 3))) {
 				t.Errorf("text %q: %v", text, vs[i])
 			}
 		}
@@ -77,7 +78,8 @@ func TestOllamaEmbedder(t *testing.T) {
 func TestOllamaModelNotFound(t *testing.T) {
 	var batches [][]string
 	s := newOllamaServer(t, &batches)
-	embed, _, err := NewEmbedder(EmbedderConfig{Provider: ProviderOllama, BaseURL: s.URL, Model: "nope"})
+	e, err := New(Config{Provider: ProviderOllama, BaseURL: s.URL, Model: "nope"})
+	embed := e.One
 	if err != nil {
 		t.Fatal(err)
 	}
