@@ -35,8 +35,10 @@ func scanReading(sc scanner) (store.Reading, error) {
 	return r, nil
 }
 
-func (s *Store) indexPath(id string) string    { return filepath.Join(s.dir, ReadingsDir, id+".index") }
-func (s *Store) originalPath(id string) string { return filepath.Join(s.dir, ReadingsDir, id+".original") }
+func (s *Store) indexPath(id string) string { return filepath.Join(s.dir, ReadingsDir, id+".index") }
+func (s *Store) originalPath(id string) string {
+	return filepath.Join(s.dir, ReadingsDir, id+".original")
+}
 
 // AddReading writes the reading's files, then commits its row after checking
 // duplicates and limits in the same transaction.
