@@ -67,6 +67,9 @@ type Store interface {
 	// parent) when it does not exist, and keeps only its last keep turns
 	// (keep <= 0 keeps DefaultKeepTurns).
 	AppendTurn(ctx context.Context, conversation string, t Turn, keep int) error
+	// PruneConversations removes the conversations not updated since before,
+	// with their turns, and returns how many it removed.
+	PruneConversations(ctx context.Context, before time.Time) (int, error)
 
 	// AddVote records a vote by the Discord user userID: v.User is set to
 	// HashUser(userID). A later vote by the same user on the same answer
