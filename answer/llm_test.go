@@ -204,26 +204,6 @@ func TestWriterNeverShowsKey(t *testing.T) {
 	}
 }
 
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	for _, tt := range []struct {
-		h    http.Header
-		want time.Duration
-	}{
-		{http.Header{"Retry-After": {"2"}}, 2 * time.Second},
-		{http.Header{"Retry-After": {"0.5"}}, 500 * time.Millisecond},
-		{http.Header{"Retry-After": {now.Add(3 * time.Second).Format(http.TimeFormat)}}, 3 * time.Second},
-		{http.Header{"Retry-After": {"Mon, 01 Jan 2001 00:00:00 GMT"}}, 0},
-		{http.Header{"Retry-After": {"soon"}}, 0},
-		{http.Header{"Retry-After-Ms": {"250"}, "Retry-After": {"1"}}, 250 * time.Millisecond},
-		{http.Header{}, 0},
-	} {
-		if got := retryAfter(tt.h, now); got != tt.want {
-			t.Errorf("retryAfter(%v) = %v, want %v", tt.h, got, tt.want)
-		}
-	}
-}
-
 func TestRewrite(t *testing.T) {
 	srv := openaitest.New(t)
 	srv.Script(openaitest.Answer("  \"How long is the Harbor Bridge?\"\nIt asks about length.", 0))
