@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/footnote-bot/footnote/answer/openaitest"
+	"github.com/footnote-bot/footnote/openaitest"
 )
 
 func TestWriterRequest(t *testing.T) {

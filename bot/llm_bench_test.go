@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/footnote-bot/footnote/answer/openaitest"
+	"github.com/footnote-bot/footnote/openaitest"
 	"github.com/footnote-bot/footnote/bot/discordtest"
 )
 

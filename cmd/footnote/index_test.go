@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/footnote-bot/footnote/answer"
-	"github.com/footnote-bot/footnote/answer/openaitest"
+	"github.com/footnote-bot/footnote/openaitest"
 	"github.com/footnote-bot/footnote/config"
 	"github.com/footnote-bot/footnote/corpus"
 	"github.com/footnote-bot/footnote/embed"
