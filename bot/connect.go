@@ -271,6 +271,22 @@ func gatewayFatal(err error) bool {
 	return false
 }
 
+// putCommands replaces the application's commands with cmds, in the guild
+// of Options.Guild or globally. Not through discordgo, whose rate-limit waits
+// do not end with ctx: with the start-up policy.
+func (b *Bot) putCommands(ctx context.Context, appID string, cmds []*discordgo.ApplicationCommand) error {
+	url := discordgo.EndpointApplicationGlobalCommands(appID)
+	if b.opts.Guild != "" {
+		url = discordgo.EndpointApplicationGuildCommands(appID, b.opts.Guild)
+	}
+	p := b.startup
+	p.Notify = func(_ int, err error, wait time.Duration) {
+		b.log.Warn("could not register the commands: retrying", "wait", wait, "err", b.redact(err.Error()))
+	}
+	_, err := b.call(ctx, p, http.MethodPut, url, cmds, true)
+	return err
+}
+
 // connectHint explains the usual reasons Discord refuses a connection.
 func connectHint(err error) string {
 	const token = " (Discord refused the token: check DISCORD_TOKEN, the token on the Bot page of the Developer Portal)"

@@ -37,14 +37,24 @@ func (e *apiError) Error() string {
 }
 
 func (b *Bot) interactionCall(ctx context.Context, method, url string, body any) ([]byte, error) {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("encode %s %s: %w", method, b.redact(url), err)
-	}
 	p := callRetry
 	p.Notify = func(_ int, err error, wait time.Duration) {
 		b.log.Info("Discord rate limit or outage: waiting", "retry_after", wait, "route", b.redact(url), "err", b.redact(err.Error()))
 	}
+	return b.call(ctx, p, method, url, body, false)
+}
+
+// call sends body as JSON to a discordgo endpoint (url, rebased to
+// DISCORD_API_BASE by the client), with the bot token when auth is set, and
+// returns the answer's body. 429s and 5xx are retried with p, and so are
+// connection failures of idempotent requests (GET, PUT): a POST may have
+// arrived. It returns when ctx ends, also during a wait.
+func (b *Bot) call(ctx context.Context, p retry.Policy, method, url string, body any, auth bool) ([]byte, error) {
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s %s: %w", method, b.redact(url), err)
+	}
+	idempotent := method == http.MethodGet || method == http.MethodPut
 	var out []byte
 	err = p.Do(ctx, func(ctx context.Context, _ int) error {
 		req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(data))
@@ -53,9 +63,15 @@ func (b *Bot) interactionCall(ctx context.Context, method, url string, body any)
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("User-Agent", b.s.UserAgent)
+		if auth {
+			req.Header.Set("Authorization", b.s.Token)
+		}
 		resp, err := b.s.Client.Do(req)
 		if err != nil {
-			return err // not retried: the request may have arrived
+			if idempotent && ctx.Err() == nil {
+				return retry.Again(err, 0)
+			}
+			return err
 		}
 		out, err = io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 		resp.Body.Close()
@@ -65,7 +81,7 @@ func (b *Bot) interactionCall(ctx context.Context, method, url string, body any)
 		if resp.StatusCode < 300 {
 			return nil
 		}
-		e := &apiError{Status: resp.StatusCode, Body: string(out)}
+		e := &apiError{Method: method, URL: b.redact(b.apiURL(url)), Status: resp.StatusCode, Body: string(out)}
 		if retry.Temporary(resp.StatusCode) {
 			return retry.Again(e, retry.After(resp.Header, out, time.Now()))
 		}

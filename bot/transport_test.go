@@ -379,3 +379,54 @@ func TestConnectHintInspectsTypes(t *testing.T) {
 		})
 	}
 }
+
+// puts lists the fake's command registrations (PUT /applications/...), with
+// the status each got.
+func puts(fake *discordtest.Server) []discordtest.Request {
+	var out []discordtest.Request
+	for _, r := range fake.Requests() {
+		if r.Method == http.MethodPut && strings.HasPrefix(r.Path, "/applications/") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Registering the commands is part of start-up too: a 429 there is waited
+// out, and a cancel ends the wait at once (discordgo's own wait would not).
+func TestStartupCommandsRateLimit(t *testing.T) {
+	tests := []struct {
+		name   string
+		asked  time.Duration
+		cancel bool // cancel during the wait; else wait for the registration
+	}{
+		{"short wait, then registered", 300 * time.Millisecond, false},
+		{"cancel during a two-minute wait", 120 * time.Second, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := discordtest.New(t, discordtest.Options{})
+			fake.RateLimitNext(http.MethodPut, "/applications/", tt.asked)
+			b, logs := startupBot(t, fake.URL, fake.Token(), nil)
+			r := run(t, b)
+			waitFor(t, 20*time.Second, "the retry line", func() bool {
+				return strings.Contains(logs.String(), "could not register the commands: retrying")
+			})
+			if tt.cancel {
+				err, took := r.stop(t, 5*time.Second)
+				if err != nil || took >= tt.asked || len(puts(fake)) != 1 {
+					t.Errorf("Run returned %v, %v after the cancel, after %d registrations", err, took, len(puts(fake)))
+				}
+				return
+			}
+			waitFor(t, 10*time.Second, "the commands", func() bool { return fake.Commands("global") != nil })
+			p := puts(fake)
+			if len(p) != 2 || p[0].Status != http.StatusTooManyRequests || p[1].Status != http.StatusOK || p[1].At.Sub(p[0].At) < tt.asked {
+				t.Errorf("registrations %+v: want a 429, then a 200 at least %v later", p, tt.asked)
+			}
+			if err, _ := r.stop(t, 10*time.Second); err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		})
+	}
+}
