@@ -271,7 +271,9 @@ func intents(o Options) discordgo.Intent {
 
 // Run connects to Discord, registers the commands and answers until ctx ends;
 // then it stops taking questions, lets the answers in flight finish (for up to
-// ShutdownGrace), disconnects and returns. It can be called once.
+// ShutdownGrace), disconnects and returns. Connecting and registering retry
+// what may pass with backoff (see startupRetry); if ctx ends before the bot
+// is answering, Run returns nil at once. It can be called once.
 func (b *Bot) Run(ctx context.Context) error {
 	if !b.ran.CompareAndSwap(false, true) {
 		return errors.New("bot: Run called twice")
