@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"runtime"
 	"strings"
 	"sync"
@@ -24,6 +23,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/footnote-bot/footnote/answer"
+	"github.com/footnote-bot/footnote/internal/redact"
+	"github.com/footnote-bot/footnote/internal/retry"
 	"github.com/gorilla/websocket"
 )
 
@@ -173,6 +174,12 @@ type Bot struct {
 	log     *slog.Logger
 	s       *discordgo.Session
 	limiter *rateLimiter
+	// redactor removes the token and other secrets from what is logged.
+	redactor redact.Redactor
+	// startup is how connecting retries; gateway hands discordgo's Open the
+	// gateway address connect looked up.
+	startup retry.Policy
+	gateway *gatewayCache
 	gate    *gate
 	votes   *voteStore
 	// convs holds the history of the threads (and DMs) the bot converses in.
@@ -223,6 +230,8 @@ func New(opts Options, a Answerer) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
+	gw := &gatewayCache{next: client.Transport}
+	client.Transport = gw
 	s.Client = client
 	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 30 * time.Second}
 	s.ShardID, s.ShardCount = opts.ShardID, opts.ShardCount
@@ -232,15 +241,18 @@ func New(opts Options, a Answerer) (*Bot, error) {
 	s.Identify.Properties.OS = runtime.GOOS
 	s.UserAgent = "DiscordBot (https://github.com/footnote-bot/footnote, 1) " + s.UserAgent
 	return &Bot{
-		opts:    opts,
-		ans:     a,
-		log:     opts.Logger,
-		s:       s,
-		limiter: newRateLimiter(opts.RateEvery, opts.RateBurst, time.Now),
-		gate:    newGate(opts.MaxConcurrent, opts.Queue),
-		votes:   votes,
-		convs:   newLRU[string, conversation](opts.Conversations),
-		answers: newLRU[string, record](4096),
+		opts:     opts,
+		ans:      a,
+		log:      opts.Logger,
+		s:        s,
+		limiter:  newRateLimiter(opts.RateEvery, opts.RateBurst, time.Now),
+		gate:     newGate(opts.MaxConcurrent, opts.Queue),
+		votes:    votes,
+		redactor: redact.New(opts.Token),
+		startup:  startupRetry,
+		gateway:  gw,
+		convs:    newLRU[string, conversation](opts.Conversations),
+		answers:  newLRU[string, record](4096),
 	}, nil
 }
 
@@ -257,50 +269,11 @@ func intents(o Options) discordgo.Intent {
 	return i
 }
 
-// httpClient returns the client for REST calls: requests to https://discord.com
-// go to base instead when it is set.
-func httpClient(base string) (*http.Client, error) {
-	next := http.DefaultTransport.(*http.Transport).Clone()
-	next.MaxIdleConnsPerHost = 32
-	c := &http.Client{Timeout: 20 * time.Second, Transport: next}
-	if base == "" {
-		return c, nil
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("bot: DISCORD_API_BASE %q is not an http(s) URL like https://discord.com", base)
-	}
-	c.Transport = rebase{base: u, next: next}
-	return c, nil
-}
-
-// rebase sends requests for https://discord.com/... to base/... instead.
-// discordgo builds its endpoints from package variables; rewriting here leaves
-// them alone.
-type rebase struct {
-	base *url.URL
-	next http.RoundTripper
-}
-
-func (t rebase) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Host != "discord.com" {
-		return t.next.RoundTrip(req)
-	}
-	r := req.Clone(req.Context())
-	u := *req.URL
-	u.Scheme, u.Host = t.base.Scheme, t.base.Host
-	prefix := strings.TrimSuffix(t.base.Path, "/")
-	u.Path = prefix + req.URL.Path
-	if req.URL.RawPath != "" {
-		u.RawPath = strings.TrimSuffix(t.base.EscapedPath(), "/") + req.URL.RawPath
-	}
-	r.URL, r.Host = &u, ""
-	return t.next.RoundTrip(r)
-}
-
 // Run connects to Discord, registers the commands and answers until ctx ends;
 // then it stops taking questions, lets the answers in flight finish (for up to
-// ShutdownGrace), disconnects and returns. It can be called once.
+// ShutdownGrace), disconnects and returns. Connecting and registering retry
+// what may pass with backoff (see startupRetry); if ctx ends before the bot
+// is answering, Run returns nil at once. It can be called once.
 func (b *Bot) Run(ctx context.Context) error {
 	if !b.ran.CompareAndSwap(false, true) {
 		return errors.New("bot: Run called twice")
@@ -320,8 +293,13 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.log.Info("Discord rate limit: waiting", "retry_after", e.RetryAfter, "route", b.redact(e.URL))
 	})
 
-	if err := b.s.Open(); err != nil {
-		return fmt.Errorf("connect to Discord: %s%s", b.redact(err.Error()), connectHint(err.Error()))
+	if err := b.connect(ctx); err != nil {
+		b.s.Close()
+		if ctx.Err() != nil {
+			b.log.Info("stopped before connecting to Discord")
+			return nil
+		}
+		return err
 	}
 	user, appID, guilds := b.identity()
 	scope := "global"
@@ -331,6 +309,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	if b.opts.ShardID == 0 {
 		if err := b.registerCommands(ctx, appID); err != nil {
 			b.s.Close()
+			if ctx.Err() != nil {
+				return nil
+			}
 			return err
 		}
 	}
@@ -363,19 +344,6 @@ func selfID(s *discordgo.Session) string {
 		return ""
 	}
 	return s.State.User.ID
-}
-
-// connectHint explains the usual reasons Discord refuses a connection.
-func connectHint(msg string) string {
-	switch {
-	case strings.Contains(msg, "401") || strings.Contains(msg, "4004"):
-		return " (Discord refused the token: check DISCORD_TOKEN, the token on the Bot page of the Developer Portal)"
-	case strings.Contains(msg, "4014"):
-		return " (the Message Content intent is not enabled for this bot in the Developer Portal: enable it, or turn MessageContent off)"
-	case strings.Contains(msg, "4013"):
-		return " (Discord rejected the intents)"
-	}
-	return ""
 }
 
 func (b *Bot) isClosing() bool {

@@ -69,7 +69,7 @@ func (b *Bot) registerCommands(ctx context.Context, appID string) error {
 	if appID == "" {
 		return fmt.Errorf("register commands: the gateway did not say which application this bot is")
 	}
-	_, err := b.s.ApplicationCommandBulkOverwrite(appID, b.opts.Guild, commandList(b.opts.DMs, b.opts.Reload != nil), discordgo.WithContext(ctx))
+	err := b.putCommands(ctx, appID, commandList(b.opts.DMs, b.opts.Reload != nil))
 	if err != nil {
 		return fmt.Errorf("register commands: %s", b.redact(err.Error()))
 	}

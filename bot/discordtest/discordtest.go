@@ -144,6 +144,11 @@ type Server struct {
 	gw        *gatewayState
 	commands  map[string]json.RawMessage // route -> last commands PUT
 	reactions []string                   // "channel/message/emoji"
+
+	lookupFault LookupFault
+	lookupFails int           // how many more lookups fail; negative: all
+	quit        chan struct{} // closed by Close
+	closeOnce   sync.Once
 }
 
 // New starts a fake Discord and stops it when the test ends.
@@ -167,6 +172,7 @@ func New(tb testing.TB, opts Options) *Server {
 		ixs:       map[string]*interaction{},
 		commands:  map[string]json.RawMessage{},
 		gw:        newGatewayState(),
+		quit:      make(chan struct{}),
 	}
 	mux := http.NewServeMux()
 	s.routes(mux)
@@ -178,6 +184,7 @@ func New(tb testing.TB, opts Options) *Server {
 
 // Close cuts the gateway and stops the server.
 func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.quit) })
 	s.gw.closeAll()
 	s.http.CloseClientConnections()
 	s.http.Close()

@@ -14,11 +14,11 @@ import (
 	"time"
 
 	"github.com/footnote-bot/footnote/answer"
-	"github.com/footnote-bot/footnote/answer/openaitest"
 	"github.com/footnote-bot/footnote/config"
 	"github.com/footnote-bot/footnote/corpus"
 	"github.com/footnote-bot/footnote/embed"
 	"github.com/footnote-bot/footnote/indexfile"
+	"github.com/footnote-bot/footnote/openaitest"
 )
 
 // writeCorpus writes files (path -> text) under dir, dated an hour ago so
