@@ -70,6 +70,7 @@ func commands() []command {
 	return []command{
 		askCommand(),
 		searchCommand(),
+		citeCommand(),
 		evalCommand(),
 		indexCommand(),
 		benchCommand(),
