@@ -71,6 +71,7 @@ func commands() []command {
 		askCommand(),
 		searchCommand(),
 		citeCommand(),
+		quizCommand(),
 		evalCommand(),
 		indexCommand(),
 		benchCommand(),
