@@ -62,6 +62,9 @@ func runBot(ctx context.Context, o *options, args []string, stdout, stderr io.Wr
 	}
 	opts := botOptions(o.cfg, log)
 	opts.Reload = reload
+	if opts.Study, err = studyOptions(o.cfg); err != nil { // quiz.go
+		return err
+	}
 	b, err := bot.New(opts, live)
 	if err != nil {
 		return err

@@ -8,7 +8,10 @@ import (
 	"io"
 	"strings"
 
+	"github.com/footnote-bot/footnote/answer"
 	"github.com/footnote-bot/footnote/cite"
+	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/quiz"
 )
 
 func citeCommand() command {
@@ -97,4 +100,28 @@ func renderCite(c *cite.Check, st cite.Style) string {
 	}
 	fmt.Fprintf(&b, "\n%s\n  Reference: %s\n  In-text:   %s\n", label, c.Citation.Reference, c.Citation.InText)
 	return b.String()
+}
+
+// The bot's live engine serves quote checks and quizzes too.
+var (
+	_ cite.Library = (*liveEngine)(nil)
+	_ quiz.Library = (*liveEngine)(nil)
+)
+
+func (l *liveEngine) Documents() []corpus.Document {
+	return use(l, func(e *answer.Engine) []corpus.Document { return e.Documents() })
+}
+
+func (l *liveEngine) Passages() []answer.Passage {
+	return use(l, func(e *answer.Engine) []answer.Passage { return e.Passages() })
+}
+
+type passageAt struct {
+	p  answer.Passage
+	ok bool
+}
+
+func (l *liveEngine) PassageAt(doc string, off int) (answer.Passage, bool) {
+	r := use(l, func(e *answer.Engine) passageAt { p, ok := e.PassageAt(doc, off); return passageAt{p, ok} })
+	return r.p, r.ok
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/footnote-bot/footnote/bot"
+	"github.com/footnote-bot/footnote/config"
 	"github.com/footnote-bot/footnote/quiz"
 )
 
@@ -108,4 +110,18 @@ func renderQuiz(qs []quiz.Question) string {
 		fmt.Fprintf(&b, "%d. %c) %s — %s\n   “%s”\n", i+1, letter, q.Answer, at, fold(q.Citation.Quote))
 	}
 	return b.String()
+}
+
+// studyOptions are the bot's study tools from cfg: the citation style, and
+// the model that writes quiz questions when one is configured and wanted.
+func studyOptions(cfg config.Config) (bot.Study, error) {
+	s := bot.Study{CitationStyle: cfg.Discord.CitationStyle}
+	eopts, err := engineOptions(cfg)
+	if err != nil {
+		return s, err
+	}
+	if m, ok := eopts.Writer.(quiz.Model); ok {
+		s.QuizModel = m
+	}
+	return s, nil
 }
