@@ -74,6 +74,7 @@ func commands() []command {
 		quizCommand(),
 		evalCommand(),
 		indexCommand(),
+		readingsCommand(),
 		benchCommand(),
 		extractCommand(),
 		botCommand(),
