@@ -11,6 +11,7 @@ import (
 	"github.com/footnote-bot/footnote/bot"
 	"github.com/footnote-bot/footnote/config"
 	"github.com/footnote-bot/footnote/quiz"
+	"github.com/footnote-bot/footnote/store/embedded"
 )
 
 func quizCommand() command {
@@ -112,16 +113,25 @@ func renderQuiz(qs []quiz.Question) string {
 	return b.String()
 }
 
-// studyOptions are the bot's study tools from cfg: the citation style, and
-// the model that writes quiz questions when one is configured and wanted.
-func studyOptions(cfg config.Config) (bot.Study, error) {
+var _ bot.QuizStore = (*embedded.Store)(nil)
+
+// studyOptions are the bot's study tools from cfg: the citation style, the
+// store in the data folder that keeps quizzes across restarts (close it when
+// the bot is done), and the model that writes quiz questions when one is
+// configured and wanted.
+func studyOptions(ctx context.Context, cfg config.Config) (bot.Study, func(), error) {
 	s := bot.Study{CitationStyle: cfg.Discord.CitationStyle}
 	eopts, err := engineOptions(cfg)
 	if err != nil {
-		return s, err
+		return s, nil, err
 	}
 	if m, ok := eopts.Writer.(quiz.Model); ok {
 		s.QuizModel = m
 	}
-	return s, nil
+	st, err := embedded.Open(ctx, embedded.Options{Dir: cfg.DataDir})
+	if err != nil {
+		return s, nil, fmt.Errorf("the store for quizzes: %w", err)
+	}
+	s.Quizzes = st
+	return s, func() { st.Close() }, nil
 }
