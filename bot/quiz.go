@@ -296,7 +296,7 @@ func (b *Bot) quizPress(ctx context.Context, r *interactionReply, user, rest str
 	if !containsString(s.Players, user) {
 		s.Players = append(s.Players, user)
 	}
-	finished := s.done()
+	finished := s.done() && b.study.grace == 0
 	if finished {
 		s.Ended = true
 	}
@@ -314,7 +314,42 @@ func (b *Bot) quizPress(ctx context.Context, r *interactionReply, user, rest str
 		"\n-# "+location(q.Title, q.Section, q.Paragraph, q.Page))
 	if finished {
 		b.postResults(ctx, s)
+	} else if s.done() {
+		go b.endQuizLater(ctx, thread)
 	}
+}
+
+// endQuizLater ends a thread's quiz after the grace period if everyone who
+// has answered by then has answered every question (a latecomer's first
+// press starts the wait again when they are done).
+func (b *Bot) endQuizLater(ctx context.Context, thread string) {
+	t := time.NewTimer(b.study.grace)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return
+	case <-t.C:
+	}
+	if b.isClosing() {
+		return // the quiz is kept: a press or /quiz stop after the restart ends it
+	}
+	unlock := b.study.lock(thread)
+	s, err := b.loadQuiz(ctx, thread)
+	if err != nil || s == nil || s.Ended || !s.done() {
+		unlock()
+		if err != nil {
+			b.failed("load a quiz", err)
+		}
+		return
+	}
+	s.Ended = true
+	err = b.saveQuiz(ctx, s)
+	unlock()
+	if err != nil {
+		b.failed("end a quiz", err)
+		return
+	}
+	b.postResults(ctx, s)
 }
 
 // quizStop ends the quiz of the thread /quiz stop is used in.

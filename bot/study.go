@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/footnote-bot/footnote/cite"
 	"github.com/footnote-bot/footnote/quiz"
@@ -21,6 +22,10 @@ type Study struct {
 	// QuizModel, when set, writes quiz questions (each checked against its
 	// passage); nil: questions are made from the readings alone.
 	QuizModel quiz.Model
+	// QuizGrace is how long a quiz waits, once everyone who has answered has
+	// answered every question, for latecomers before it ends and shows the
+	// scores; 0 means 1 minute, negative ends it at once.
+	QuizGrace time.Duration
 }
 
 // QuizStore keeps each thread's quiz as an opaque record (the bot's JSON):
@@ -62,6 +67,7 @@ type study struct {
 	style   cite.Style
 	quizzes QuizStore
 	model   quiz.Model
+	grace   time.Duration
 	// views holds what a citation view cites, by view ID, for its style buttons.
 	views *lru[string, []citeItem]
 
@@ -74,10 +80,16 @@ func newStudy(o Study) (*study, error) {
 	if err != nil {
 		return nil, fmt.Errorf("citation style: %w", err)
 	}
+	switch {
+	case o.QuizGrace == 0:
+		o.QuizGrace = time.Minute
+	case o.QuizGrace < 0:
+		o.QuizGrace = 0
+	}
 	if o.Quizzes == nil {
 		o.Quizzes = &MemoryQuizzes{}
 	}
-	return &study{style: st, quizzes: o.Quizzes, model: o.QuizModel, views: newLRU[string, []citeItem](2048),
+	return &study{style: st, quizzes: o.Quizzes, model: o.QuizModel, grace: o.QuizGrace, views: newLRU[string, []citeItem](2048),
 		locks: map[string]*sync.Mutex{}}, nil
 }
 

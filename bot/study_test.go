@@ -174,7 +174,7 @@ func choice(t *testing.T, m discordtest.Message, answer string, right bool) disc
 func TestQuiz(t *testing.T) {
 	eng := studyEngine(t)
 	store := &MemoryQuizzes{}
-	e := startBot(t, Options{Guild: discordtest.GuildID, RateEvery: -1, Study: Study{Quizzes: store}}, eng)
+	e := startBot(t, Options{Guild: discordtest.GuildID, RateEvery: -1, Study: Study{Quizzes: store, QuizGrace: -1}}, eng)
 	fake := e.fake
 	general := discordtest.Channel{ID: "700000000000000001"}
 	ann := discordtest.User{ID: fake.NewID(), Name: "ann"}
@@ -284,4 +284,48 @@ func TestQuiz(t *testing.T) {
 	checkEveryPayload(t, e2.fake)
 	_ = time.Second
 	_ = cite.APA
+}
+
+// TestQuizWaitsForLatecomers: when the first player is done, the quiz waits
+// its grace period; a latecomer's answers count, and the results come when
+// they are done too.
+func TestQuizWaitsForLatecomers(t *testing.T) {
+	const grace = 1500 * time.Millisecond
+	e := startBot(t, Options{Guild: discordtest.GuildID, RateEvery: -1, Study: Study{QuizGrace: grace}}, studyEngine(t))
+	fake := e.fake
+	general := discordtest.Channel{ID: "700000000000000001"}
+	ann := discordtest.User{ID: fake.NewID(), Name: "ann"}
+	bob := discordtest.User{ID: fake.NewID(), Name: "bob"}
+	fake.Slash(ann, general, "quiz", discordtest.Option{Name: "count", Value: 2.0}).
+		WaitDone(t, wait, func(r discordtest.Response) bool { return strings.Contains(r.Original.Content, "**Quiz**") })
+	var threads []discordtest.Channel
+	waitFor(t, wait, "the quiz's thread", func() bool { threads = fake.Threads(general.ID); return len(threads) == 1 })
+	qs := quizQuestions(t, fake, threads[0].ID, 2)
+	ended := func() bool {
+		for _, m := range botPosts(fake, threads[0].ID) {
+			if strings.HasPrefix(m.Content, "**The quiz is over.**") {
+				return true
+			}
+		}
+		return false
+	}
+	fake.Click(ann, qs[0], qs[0].Buttons()[0].CustomID).WaitAcked(t, wait)
+	annDone := time.Now()
+	fake.Click(ann, qs[1], qs[1].Buttons()[0].CustomID).WaitAcked(t, wait)
+	if r := fake.Click(bob, qs[0], qs[0].Buttons()[1].CustomID).WaitAcked(t, wait); time.Since(annDone) < grace &&
+		strings.Contains(r.Original.Content, "over") {
+		t.Fatalf("the quiz ended before its grace period: %q", r.Original.Content)
+	}
+	time.Sleep(grace + grace/2)
+	if ended() {
+		t.Fatal("the quiz ended while bob had a question left")
+	}
+	fake.Click(bob, qs[1], qs[1].Buttons()[1].CustomID).WaitAcked(t, wait)
+	waitFor(t, wait, "the results", ended)
+	for _, m := range botPosts(fake, threads[0].ID) {
+		if strings.HasPrefix(m.Content, "**The quiz is over.**") && (!strings.Contains(m.Content, "<@"+ann.ID+">") || !strings.Contains(m.Content, "<@"+bob.ID+">")) {
+			t.Errorf("both players should be scored:\n%s", m.Content)
+		}
+	}
+	checkEveryPayload(t, fake)
 }
