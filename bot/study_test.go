@@ -329,3 +329,43 @@ func TestQuizWaitsForLatecomers(t *testing.T) {
 	}
 	checkEveryPayload(t, fake)
 }
+
+// TestStudyRenderGolden: what people read of the study tools.
+func TestStudyRenderGolden(t *testing.T) {
+	eng := studyEngine(t)
+	ctx := context.Background()
+	ps, err := eng.Search(ctx, "oyster farms in Cancale", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cited := []citedPassage{{Passage: ps[0], Quotes: []string{"Oyster farms in Cancale were founded in 1850"}}, {Passage: ps[1]}}
+	check := func(text string, st cite.Style) []message {
+		c, err := cite.CheckQuote(ctx, eng, text, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return renderQuoteCheck(c, st)
+	}
+	qz := &quizState{Thread: "123", Questions: []quizQuestion{
+		{Question: "Oyster farms in Cancale were founded in _____ and still send oysters to Paris every week of the year.",
+			Choices: []string{"1155", "1850", "1699", "1966"}, Answer: "1850", Title: "Tides of the Atlantic Coast", Paragraph: 3,
+			Quote: "Oyster farms in Cancale were founded in 1850 and still send oysters to Paris every week of the year."},
+		{Question: "Storms in 1987 broke the sea wall at Granville, and sailors from _____ helped to rebuild it in a year.",
+			Choices: []string{"Spain", "France", "Ireland", "Portugal"}, Answer: "Ireland", Title: "Tides of the Atlantic Coast", Paragraph: 6,
+			Quote: "Storms in 1987 broke the sea wall at Granville, and sailors from Ireland helped to rebuild it in a year."},
+	}, Answers: []map[string]int{{"111": 1, "222": 0}, {"111": 2, "222": 2}}, Players: []string{"222", "111"}, Ended: true}
+	for _, tt := range []struct {
+		name string
+		msgs []message
+	}{
+		{"cite_view_apa", renderCitations(cited, cite.APA, "42")},
+		{"cite_view_chicago", renderCitations(cited, cite.Chicago, "42")},
+		{"cite_verbatim", check("“Its tides are among the highest in Europe”", cite.APA)},
+		{"cite_near_miss", check("The harbour of Saint-Malo was walled in 1255 by the bishops of the town.", cite.MLA)},
+		{"cite_not_found", check("Quantum computers factor large numbers quickly", cite.APA)},
+		{"quiz_question", []message{renderQuizQuestion(qz, 0)}},
+		{"quiz_results", renderQuizResults(qz)},
+	} {
+		t.Run(tt.name, func(t *testing.T) { golden(t, tt.name, tt.msgs) })
+	}
+}
