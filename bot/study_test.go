@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/footnote-bot/footnote/answer"
+	"github.com/footnote-bot/footnote/answer/openaitest"
 	"github.com/footnote-bot/footnote/bot/discordtest"
 	"github.com/footnote-bot/footnote/cite"
 	"github.com/footnote-bot/footnote/corpus"
@@ -282,8 +284,6 @@ func TestQuiz(t *testing.T) {
 	}
 	checkEveryPayload(t, fake)
 	checkEveryPayload(t, e2.fake)
-	_ = time.Second
-	_ = cite.APA
 }
 
 // TestQuizWaitsForLatecomers: when the first player is done, the quiz waits
@@ -368,4 +368,44 @@ func TestStudyRenderGolden(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) { golden(t, tt.name, tt.msgs) })
 	}
+}
+
+// TestQuizWithModel: with a model, its questions are asked when their answer
+// is in the passage they cite; the one that is not is never shown.
+func TestQuizWithModel(t *testing.T) {
+	eng := studyEngine(t)
+	srv := openaitest.New(t)
+	reply, _ := json.Marshal(map[string]any{"questions": []map[string]any{
+		{"passage": 1, "question": "Who helped to rebuild the sea wall at Granville?", "answer": "sailors from Ireland",
+			"distractors": []string{"monks from Spain", "fishermen from Brest", "soldiers from Portugal"}},
+		{"passage": 1, "question": "Who built the harbour?", "answer": "Roman engineers",
+			"distractors": []string{"a", "b", "c"}},
+	}})
+	srv.Script(openaitest.Answer(string(reply), 40))
+	w, err := answer.NewOpenAIWriter(answer.LLMOptions{BaseURL: srv.BaseURL(), Model: "test-model"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := startBot(t, Options{Guild: discordtest.GuildID, RateEvery: -1, Study: Study{QuizModel: w, QuizGrace: -1}}, eng)
+	fake := e.fake
+	general := discordtest.Channel{ID: "700000000000000001"}
+	u := discordtest.User{ID: fake.NewID(), Name: "ann"}
+	fake.Slash(u, general, "quiz", discordtest.Option{Name: "topic", Value: "storms and the sea wall at Granville"}, discordtest.Option{Name: "count", Value: 2.0}).
+		WaitDone(t, wait, func(r discordtest.Response) bool { return strings.Contains(r.Original.Content, "**Quiz**") })
+	var threads []discordtest.Channel
+	waitFor(t, wait, "the quiz's thread", func() bool { threads = fake.Threads(general.ID); return len(threads) == 1 })
+	qs := quizQuestions(t, fake, threads[0].ID, 2)
+	if !strings.Contains(qs[0].Content, "Who helped to rebuild the sea wall at Granville?") || len(qs[0].Buttons()) != 4 {
+		t.Errorf("the model's question: %q %+v", qs[0].Content, qs[0].Buttons())
+	}
+	for _, q := range qs {
+		if strings.Contains(q.Content, "Who built the harbour?") {
+			t.Errorf("a question whose answer is not in its passage was shown: %q", q.Content)
+		}
+	}
+	got := fake.Click(u, qs[0], choice(t, qs[0], "sailors from Ireland", true).CustomID).WaitAcked(t, wait).Original.Content
+	if !strings.HasPrefix(got, "✅ Right") || !strings.Contains(got, "Storms in 1987 broke the sea wall at Granville") {
+		t.Errorf("answer: %q", got)
+	}
+	checkEveryPayload(t, fake)
 }
