@@ -18,6 +18,8 @@ import (
 // Quiz buttons: "z:<thread>:<question>:<choice>", all numbers from 0.
 const kindQuiz = "z"
 
+const quizRunning = "A quiz is already running here: answer it, or end it with `/quiz stop:True`."
+
 // quizState is a thread's quiz as the store keeps it (JSON).
 type quizState struct {
 	Thread    string         `json:"thread"`
@@ -138,6 +140,10 @@ func (b *Bot) quizCommand(ctx context.Context, r *interactionReply, user string,
 		b.tell(ctx, r, "Quizzes are not available with these sources.")
 		return
 	}
+	if old, err := b.loadQuiz(ctx, r.i.ChannelID); err == nil && old != nil && !old.Ended {
+		b.tell(ctx, r, quizRunning)
+		return
+	}
 	if ok, wait := b.limiter.take(user); !ok {
 		b.tell(ctx, r, renderRateLimited(wait))
 		return
@@ -220,6 +226,13 @@ func (b *Bot) startQuiz(ctx context.Context, r *interactionReply, user string, l
 		st.Answers = append(st.Answers, map[string]int{})
 	}
 	unlock := b.study.lock(thread)
+	if old, lerr := b.loadQuiz(ctx, thread); lerr == nil && old != nil && !old.Ended {
+		unlock()
+		if err := b.post(ctx, thread, message{Content: quizRunning}); err != nil {
+			b.failed("refuse a second quiz", err)
+		}
+		return
+	}
 	err = b.saveQuiz(ctx, st)
 	unlock()
 	if err != nil {
@@ -227,14 +240,18 @@ func (b *Bot) startQuiz(ctx context.Context, r *interactionReply, user string, l
 		return
 	}
 	for i := range st.Questions {
-		m := renderQuizQuestion(st, i)
-		_, err := b.s.ChannelMessageSendComplex(thread, &discordgo.MessageSend{Content: m.Content,
-			Components: components(m.Rows), AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
-		if err != nil {
+		if err := b.post(ctx, thread, renderQuizQuestion(st, i)); err != nil {
 			b.failed("post a quiz question", err)
 			return
 		}
 	}
+}
+
+// post posts m in a channel or thread.
+func (b *Bot) post(ctx context.Context, channel string, m message) error {
+	_, err := b.s.ChannelMessageSendComplex(channel, &discordgo.MessageSend{Content: m.Content,
+		Components: components(m.Rows), AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
+	return err
 }
 
 // renderQuizQuestion is question i with its source and its four buttons.
@@ -388,9 +405,7 @@ func (b *Bot) quizStop(ctx context.Context, r *interactionReply, user string) {
 // postResults posts the answers and scores in the quiz's thread.
 func (b *Bot) postResults(ctx context.Context, s *quizState) {
 	for _, m := range renderQuizResults(s) {
-		_, err := b.s.ChannelMessageSendComplex(s.Thread, &discordgo.MessageSend{Content: m.Content,
-			AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
-		if err != nil {
+		if err := b.post(ctx, s.Thread, m); err != nil {
 			b.failed("post a quiz's results", err)
 			return
 		}

@@ -409,3 +409,23 @@ func TestQuizWithModel(t *testing.T) {
 	}
 	checkEveryPayload(t, fake)
 }
+
+// TestQuizInAThread: /quiz used in a thread runs there (no thread in a
+// thread), and a second one waits for the first to end.
+func TestQuizInAThread(t *testing.T) {
+	e := startBot(t, Options{Guild: discordtest.GuildID, RateEvery: -1, Study: Study{QuizGrace: -1}}, studyEngine(t))
+	fake := e.fake
+	th := discordtest.Channel{ID: "700000000000000099", Parent: "700000000000000001", Name: "study"}
+	u := discordtest.User{ID: fake.NewID(), Name: "ann"}
+	fake.Slash(u, th, "quiz", discordtest.Option{Name: "count", Value: 1.0}).
+		WaitDone(t, wait, func(r discordtest.Response) bool { return strings.Contains(r.Original.Content, "**Quiz**") })
+	quizQuestions(t, fake, th.ID, 1)
+	again := fake.Slash(u, th, "quiz", discordtest.Option{Name: "count", Value: 1.0}).WaitAcked(t, wait).Original
+	if !again.Ephemeral || !strings.Contains(again.Content, "A quiz is already running here") {
+		t.Errorf("a second quiz in the thread: %+v", again)
+	}
+	if n := len(quizQuestions(t, fake, th.ID, 1)); n != 1 {
+		t.Errorf("%d questions in the thread, want the first quiz's 1", n)
+	}
+	checkEveryPayload(t, fake)
+}

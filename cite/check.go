@@ -78,7 +78,11 @@ func CheckQuote(ctx context.Context, lib Library, quote string, st Style) (*Chec
 		return nil, err
 	}
 	out := &Check{Quote: q}
+	key := longestWord(q)
 	for _, d := range lib.Documents() {
+		if !strings.Contains(d.Text, key) {
+			continue // folding changes only spaces and quote marks: a word of the quote must be there as it is
+		}
 		start, end, ok := answer.FindVerbatim(d.Text, q)
 		if !ok {
 			continue
@@ -115,6 +119,17 @@ func CheckQuote(ctx context.Context, lib Library, quote string, st Style) (*Chec
 	out.Diff = WordDiff(out.Found.Quote, q)
 	out.Citation = Of(st, out.Found.Source, locator(*out.Found))
 	return out, nil
+}
+
+// longestWord is the quote's longest run of letters and digits, as written.
+func longestWord(s string) string {
+	best := ""
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if len(w) > len(best) {
+			best = w
+		}
+	}
+	return best
 }
 
 // cleanQuote validates a pasted quote and removes the quotation marks around it.

@@ -187,7 +187,7 @@ func candidates(ps []answer.Passage, pool pools) []candidate {
 				kinds[t.Kind]++
 			}
 			for _, t := range ts {
-				if occurrences(s, t.Text) != 1 || len(pool.of(t.Kind, t.Text)) < 3 {
+				if occurrences(s, t.Text) != 1 || len(pool[t.Kind]) < 4 { // three others: checked when picked
 					continue
 				}
 				if kinds[t.Kind] >= 3 {

@@ -110,10 +110,15 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 // numericValue is a number term's value, for choosing distractors of a
 // similar size.
 func numericValue(s string) (float64, bool) {
-	s = strings.TrimSpace(strings.NewReplacer("%", "", "percent", "", "per cent", "", ",", "").Replace(s))
+	if s == "" || !isDigit(s[0]) {
+		return 0, false
+	}
+	s = strings.TrimSpace(numberNoise.Replace(s))
 	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	return v, err == nil
 }
+
+var numberNoise = strings.NewReplacer("%", "", "percent", "", "per cent", "", ",", "")
 
 // occurrences counts the places where t occurs in s as a whole word or
 // phrase (not inside a longer word or number).
