@@ -186,3 +186,11 @@ func TestTermsAreNotAmbiguous(t *testing.T) {
 		t.Errorf("terms %+v", got)
 	}
 }
+
+func TestCompoundsAreNotHidden(t *testing.T) {
+	for _, tm := range termsOf("The China-Cuba seminar and the Brazil-China forum met with delegates of Chile in 1999.") {
+		if tm.Text != "Chile" && tm.Text != "1999" {
+			t.Errorf("term %q (%s) is part of a compound", tm.Text, tm.Kind)
+		}
+	}
+}

@@ -67,10 +67,12 @@ func termsOf(s string) []term {
 		add(KindNumber, m[0], m[1])
 	}
 	for _, c := range countriesIn(s) {
-		add(KindCountry, c[0], c[1])
+		if !compound(s, c[0], c[1]) {
+			add(KindCountry, c[0], c[1])
+		}
 	}
 	for _, m := range nameRE.FindAllStringIndex(s, -1) {
-		if m[0] == 0 { // the first word of a sentence is capitalised anyway
+		if m[0] == 0 || compound(s, m[0], m[1]) { // the first word of a sentence is capitalised anyway
 			continue
 		}
 		add(KindName, m[0], m[1])
@@ -97,6 +99,12 @@ func numberContinues(s string, a, b int) bool {
 		}
 	}
 	return false
+}
+
+// compound reports whether [a,b) is joined by a hyphen to a word before or
+// after it: "China-Cuba", "Sino-Brazilian". Hiding part of it makes a riddle.
+func compound(s string, a, b int) bool {
+	return a > 0 && (s[a-1] == '-') || b < len(s) && s[b] == '-'
 }
 
 // ordinalOrSection skips numbers that label rather than count: "(3)", "No. 10".
