@@ -114,6 +114,9 @@ type Options struct {
 	// index: the Answerer passed to New must switch to the new one itself.
 	Reload func(ctx context.Context) (string, error)
 
+	// Study configures the Cite button, /cite and /quiz (study.go).
+	Study Study
+
 	// Mode is the answer mode asked of the engine; "" means auto.
 	Mode answer.Mode
 	// Logger receives the bot's log; nil means slog.Default().
@@ -186,6 +189,7 @@ type Bot struct {
 	convs *lru[string, conversation]
 	// answers holds recent answers by ID, for the votes on them.
 	answers *lru[string, record]
+	study   *study
 
 	ran      atomic.Bool
 	mu       sync.Mutex
@@ -226,6 +230,10 @@ func New(opts Options, a Answerer) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
+	st, err := newStudy(opts.Study)
+	if err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
 	s, err := discordgo.New(opts.Token)
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
@@ -253,6 +261,7 @@ func New(opts Options, a Answerer) (*Bot, error) {
 		gateway:  gw,
 		convs:    newLRU[string, conversation](opts.Conversations),
 		answers:  newLRU[string, record](4096),
+		study:    st,
 	}, nil
 }
 

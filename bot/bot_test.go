@@ -100,7 +100,7 @@ func TestBot(t *testing.T) {
 		for _, b := range m.Buttons() {
 			labels = append(labels, b.Label)
 		}
-		if got := strings.Join(labels, " | "); got != "[1] The Federalist No. 10, ¶ 3 | [2] The Federalist No. 10, ¶ 5 | Helpful | Not helpful" {
+		if got := strings.Join(labels, " | "); got != "[1] The Federalist No. 10, ¶ 3 | [2] The Federalist No. 10, ¶ 5 | Helpful | Not helpful | Cite" {
 			t.Errorf("buttons: %s", got)
 		}
 		firstAnswer = m

@@ -149,11 +149,11 @@ func renderPassages(heading, note string, ps []answer.Passage) []message {
 		}
 		blocks = append(blocks, fmt.Sprintf("**[%d]** %s\n%s", p.N,
 			location(answer.Credit(p.Title, p.Authors, p.Year), p.Section, p.Paragraph, p.Page), quoteLines(body)))
-		if len(bs) < maxRows*maxRowButtons {
+		if len(bs) < maxCiteButtons {
 			bs = append(bs, passageButton(p))
 		}
 	}
-	return withButtons(strings.Join(blocks, "\n\n"), buttonRows(bs))
+	return withButtons(strings.Join(blocks, "\n\n"), append(buttonRows(bs), []button{citeButton()}))
 }
 
 func renderQuote(topic string, ps []answer.Passage) []message {
@@ -219,6 +219,7 @@ func renderHelp(v helpView) []message {
 			"**Find sources** — on any message: ⋯ › Apps › Find sources runs `/check` on it.",
 		mention + "\n" + followup,
 		"Under an answer, a button per quoted passage shows the whole passage (only to you), and 👍 / 👎 tell us whether it helped.",
+		helpStudy,
 	}
 	if v.DMs {
 		lines = append(lines, "You can also ask me in a direct message.")
@@ -332,6 +333,7 @@ func voteRow(answerID string) []button {
 	return []button{
 		{Label: "Helpful", Emoji: "👍", CustomID: voteID(true, answerID), Style: discordgo.SecondaryButton},
 		{Label: "Not helpful", Emoji: "👎", CustomID: voteID(false, answerID), Style: discordgo.SecondaryButton},
+		citeButton(),
 	}
 }
 

@@ -118,6 +118,8 @@ type Discord struct {
 	// AnswerTimeout bounds one answer; ShutdownGrace the wait for answers in flight.
 	AnswerTimeout time.Duration `yaml:"answer_timeout"`
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// CitationStyle is the style the Cite button shows first: apa, mla or chicago.
+	CitationStyle string `yaml:"citation_style"`
 }
 
 // Default returns the configuration used when nothing is set.
@@ -147,6 +149,7 @@ func Default() Config {
 			StreamEvery:   time.Second,
 			AnswerTimeout: 2 * time.Minute,
 			ShutdownGrace: 10 * time.Second,
+			CitationStyle: "apa",
 		},
 	}
 }
@@ -447,6 +450,7 @@ func (c Config) Validate() error {
 	if d.ShutdownGrace < 0 {
 		bad("discord.shutdown_grace", "must not be negative")
 	}
+	oneOf(bad, "discord.citation_style", d.CitationStyle, "apa", "mla", "chicago")
 	return errors.Join(errs...)
 }
 

@@ -62,6 +62,12 @@ func runBot(ctx context.Context, o *options, args []string, stdout, stderr io.Wr
 	}
 	opts := botOptions(o.cfg, log)
 	opts.Reload = reload
+	study, closeStudy, err := studyOptions(ctx, o.cfg) // quiz.go
+	if err != nil {
+		return err
+	}
+	defer closeStudy()
+	opts.Study = study
 	b, err := bot.New(opts, live)
 	if err != nil {
 		return err

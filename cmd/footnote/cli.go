@@ -70,6 +70,8 @@ func commands() []command {
 	return []command{
 		askCommand(),
 		searchCommand(),
+		citeCommand(),
+		quizCommand(),
 		evalCommand(),
 		indexCommand(),
 		readingsCommand(),

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/footnote-bot/footnote/bot"
+	"github.com/footnote-bot/footnote/config"
+	"github.com/footnote-bot/footnote/quiz"
+	"github.com/footnote-bot/footnote/store/embedded"
+)
+
+func quizCommand() command {
+	var topic string
+	var n int
+	var seed uint64
+	return command{
+		name:    "quiz",
+		args:    "",
+		summary: "print a multiple-choice quiz on the readings, with its answer key",
+		flags: func(fs *flag.FlagSet, o *options) {
+			commonFlags(fs, o)
+			fs.StringVar(&topic, "topic", "", "draw the questions from the passages on this topic")
+			fs.IntVar(&n, "n", 5, fmt.Sprintf("number of questions, 1 to %d", quiz.MaxQuestions))
+			fs.Uint64Var(&seed, "seed", 0, "another number gives another quiz")
+			fs.StringVar(&o.mode, "mode", "", "auto (the model writes the questions when one is configured), extractive (never) or llm")
+		},
+		run: func(ctx context.Context, o *options, args []string, stdout, stderr io.Writer) error {
+			return runQuiz(ctx, o, quiz.Options{Topic: strings.TrimSpace(topic + " " + strings.Join(args, " ")), N: n, Seed: seed}, stdout, stderr)
+		},
+	}
+}
+
+// quizJSON is the output of `footnote quiz --json`.
+type quizJSON struct {
+	Questions []quiz.Question `json:"questions"`
+}
+
+func runQuiz(ctx context.Context, o *options, qo quiz.Options, stdout, stderr io.Writer) error {
+	if qo.N < 1 || qo.N > quiz.MaxQuestions {
+		return usagef("-n %d is out of range: use 1 to %d", qo.N, quiz.MaxQuestions)
+	}
+	if err := o.loadConfig(); err != nil {
+		return err
+	}
+	eng, err := buildEngine(ctx, o.cfg, stderr)
+	if err != nil {
+		return err
+	}
+	eopts, err := engineOptions(o.cfg)
+	if err != nil {
+		return err
+	}
+	if o.cfg.Mode == "llm" && eopts.Writer == nil {
+		return usagef("--mode llm: no language model is configured (set OPENAI_API_KEY or OPENAI_BASE_URL)")
+	}
+	var qs []quiz.Question
+	if m, ok := eopts.Writer.(quiz.Model); ok {
+		qs, err = quiz.WithModel(ctx, eng, m, qo)
+		if err != nil && len(qs) > 0 {
+			fmt.Fprintf(stderr, "footnote quiz: %s\n", oneLine(err.Error()))
+			err = nil
+		}
+	} else {
+		qs, err = quiz.Offline(ctx, eng, qo)
+	}
+	if errors.Is(err, quiz.ErrNoQuestion) && qo.Topic != "" {
+		return fmt.Errorf("no question could be made from the passages on %q: try another topic or none", qo.Topic)
+	}
+	if err != nil {
+		return err
+	}
+	if o.json {
+		return writeJSON(stdout, quizJSON{Questions: qs})
+	}
+	_, err = io.WriteString(stdout, renderQuiz(qs))
+	return err
+}
+
+// renderQuiz is the human output of `footnote quiz`: the questions, then the
+// answer key with each answer's source.
+func renderQuiz(qs []quiz.Question) string {
+	var b strings.Builder
+	letters := "ABCD"
+	for i, q := range qs {
+		fmt.Fprintf(&b, "%d. %s\n", i+1, q.Question)
+		for j, c := range q.Choices {
+			fmt.Fprintf(&b, "   %c) %s\n", letters[j], c)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("Answer key\n")
+	for i, q := range qs {
+		letter := ' '
+		for j, c := range q.Choices {
+			if c == q.Answer {
+				letter = rune(letters[j])
+			}
+		}
+		at := q.Citation.Title
+		if q.Citation.Page > 0 {
+			at += fmt.Sprintf(", p. %d", q.Citation.Page)
+		}
+		if q.Citation.Paragraph > 0 {
+			at += fmt.Sprintf(", ¶ %d", q.Citation.Paragraph)
+		}
+		fmt.Fprintf(&b, "%d. %c) %s — %s\n   “%s”\n", i+1, letter, q.Answer, at, fold(q.Citation.Quote))
+	}
+	return b.String()
+}
+
+var _ bot.QuizStore = (*embedded.Store)(nil)
+
+// studyOptions are the bot's study tools from cfg: the citation style, the
+// store in the data folder that keeps quizzes across restarts (close it when
+// the bot is done), and the model that writes quiz questions when one is
+// configured and wanted.
+func studyOptions(ctx context.Context, cfg config.Config) (bot.Study, func(), error) {
+	s := bot.Study{CitationStyle: cfg.Discord.CitationStyle}
+	eopts, err := engineOptions(cfg)
+	if err != nil {
+		return s, nil, err
+	}
+	if m, ok := eopts.Writer.(quiz.Model); ok {
+		s.QuizModel = m
+	}
+	st, err := embedded.Open(ctx, embedded.Options{Dir: cfg.DataDir})
+	if err != nil {
+		return s, nil, fmt.Errorf("the store for quizzes: %w", err)
+	}
+	s.Quizzes = st
+	return s, func() { st.Close() }, nil
+}
