@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/footnote-bot/footnote/corpus"
@@ -36,13 +37,26 @@ type Writer interface {
 
 // Options configure an Engine. Zero values are documented defaults.
 type Options struct {
-	// K is the number of passages retrieved per question; 0 means 5.
+	// K is the number of passages retrieved per question; 0 means DefaultK.
 	K int
-	// MaxQuestion is the longest question accepted, in characters; 0 means 1000.
+	// MaxQuestion is the longest question accepted, in characters; 0 means
+	// DefaultMaxQuestion.
 	MaxQuestion int
 	// Writer, when set, writes answers in ModeLLM (and ModeAuto).
 	Writer Writer
 }
+
+// The defaults of Options and LLMOptions, one place for each: package config
+// starts from them, and New and NewOpenAIWriter fill in zero fields with them.
+const (
+	DefaultK             = 5
+	DefaultMaxQuestion   = 1000
+	DefaultModel         = "gpt-4o-mini"
+	DefaultTemperature   = 0.2
+	DefaultTimeout       = 60 * time.Second
+	DefaultContextTokens = 6000
+	DefaultRetries       = 3
+)
 
 // Engine answers questions over one index. It is safe for concurrent use.
 type Engine struct {
@@ -55,10 +69,10 @@ type Engine struct {
 // New returns an engine over the documents of c searched through index.
 func New(c *corpus.Corpus, index Index, opts Options) *Engine {
 	if opts.K <= 0 {
-		opts.K = 5
+		opts.K = DefaultK
 	}
 	if opts.MaxQuestion <= 0 {
-		opts.MaxQuestion = 1000
+		opts.MaxQuestion = DefaultMaxQuestion
 	}
 	e := &Engine{docs: map[string]corpus.Document{}, index: index, opts: opts}
 	for _, d := range c.Docs {

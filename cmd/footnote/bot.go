@@ -186,17 +186,13 @@ func reloadSummary(e *answer.Engine, warnings string) string {
 // botOptions hands the bot the plain values it needs from the configuration.
 func botOptions(cfg config.Config, log *slog.Logger) bot.Options {
 	d := cfg.Discord
-	queue := d.Queue
-	if queue == 0 {
-		queue = -1 // bot: 0 means its default, negative means no queue
-	}
 	return bot.Options{
 		Token: d.Token.Value(), APIBase: d.APIBase, Guild: d.Guild,
 		ShardID: d.ShardID, ShardCount: d.ShardCount,
 		Channels: d.Channels, Roles: d.Roles, Users: d.Users,
 		DMs: d.DMs, Inline: d.Inline, MessageContent: d.MessageContent,
 		RateEvery: d.RateEvery, RateBurst: d.RateBurst,
-		MaxConcurrent: d.MaxConcurrent, Queue: queue,
+		MaxConcurrent: d.MaxConcurrent, Queue: d.Queue,
 		VotesFile: d.VotesFile, HistoryTurns: d.HistoryTurns, Conversations: d.Conversations,
 		StreamEvery: d.StreamEvery, AnswerTimeout: d.AnswerTimeout, ShutdownGrace: d.ShutdownGrace,
 		Mode:   answer.Mode(cfg.Mode),
