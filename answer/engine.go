@@ -90,7 +90,19 @@ var (
 	ErrNoModel       = errors.New("no language model is configured (set OPENAI_API_KEY or OPENAI_BASE_URL)")
 )
 
-// CheckQuestion validates a question's text.
+// TooLongError is a question longer than the limit: N characters, at most
+// Max allowed. errors.Is(err, ErrTooLong) holds for it.
+type TooLongError struct{ N, Max int }
+
+func (e *TooLongError) Error() string {
+	return fmt.Sprintf("%s: %d characters, the limit is %d", ErrTooLong, e.N, e.Max)
+}
+
+// Is makes errors.Is(err, ErrTooLong) hold.
+func (e *TooLongError) Is(target error) bool { return target == ErrTooLong }
+
+// CheckQuestion validates a question's text: nil, ErrInvalidUTF8,
+// ErrEmptyQuestion or a *TooLongError.
 func (e *Engine) CheckQuestion(q string) error {
 	if !utf8.ValidString(q) {
 		return ErrInvalidUTF8
@@ -99,7 +111,7 @@ func (e *Engine) CheckQuestion(q string) error {
 		return ErrEmptyQuestion
 	}
 	if n := utf8.RuneCountInString(q); n > e.opts.MaxQuestion {
-		return fmt.Errorf("%w: %d characters, the limit is %d", ErrTooLong, n, e.opts.MaxQuestion)
+		return &TooLongError{N: n, Max: e.opts.MaxQuestion}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -276,5 +277,26 @@ func TestMetadataInCitations(t *testing.T) {
 	code, out, _ = runCLI(t, nil, "extract", filepath.Join(dir, "tides.md"))
 	if code != 0 || out != md {
 		t.Errorf("extract of a Markdown file is not its bytes: %d %q", code, out)
+	}
+}
+
+// TestOneLocator: the terminal and --json cite a passage with the same words
+// (answer.Locate), page before paragraph.
+func TestOneLocator(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "search", "--json", "-k", "3", "Confucius Institutes")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var s struct {
+		Hits []struct{ Where string }
+	}
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatal(err)
+	}
+	_, text, _ := runCLI(t, nil, "search", "-k", "3", "Confucius Institutes")
+	for i, h := range s.Hits {
+		if h.Where == "" || !strings.Contains(text, fmt.Sprintf("[%d] %s (score", i+1, h.Where)) {
+			t.Errorf("hit %d: JSON where %q is not the text's locator:\n%s", i+1, h.Where, text)
+		}
 	}
 }

@@ -21,7 +21,7 @@ func renderAnswer(a *answer.Answer) string {
 		if len(a.Passages) > 0 {
 			b.WriteString("\nClosest passages:\n")
 			for _, p := range a.Passages {
-				fmt.Fprintf(&b, "[%d] %s\n    %s\n", p.N, where(answer.Credit(p.Title, p.Authors, p.Year), p.Section, p.Paragraph, p.Page), clip(fold(p.Text), 240))
+				fmt.Fprintf(&b, "[%d] %s\n    %s\n", p.N, answer.Locate(p.Title, p.Authors, p.Year, p.Section, p.Page, p.Paragraph), clip(fold(p.Text), 240))
 			}
 		}
 		return b.String()
@@ -39,7 +39,7 @@ func renderAnswer(a *answer.Answer) string {
 	}
 	for _, n := range order {
 		p := a.Passages[n-1]
-		fmt.Fprintf(&b, "[%d] %s\n", n, where(answer.Credit(p.Title, p.Authors, p.Year), p.Section, p.Paragraph, p.Page))
+		fmt.Fprintf(&b, "[%d] %s\n", n, answer.Locate(p.Title, p.Authors, p.Year, p.Section, p.Page, p.Paragraph))
 		for _, q := range quotes[n] {
 			fmt.Fprintf(&b, "    \u201c%s\u201d\n", fold(q))
 		}
@@ -58,28 +58,9 @@ func renderSearch(query string, ps []answer.Passage) string {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "[%d] %s (score %.3f)\n    %s\n", p.N, where(answer.Credit(p.Title, p.Authors, p.Year), p.Section, p.Paragraph, p.Page), p.Score, fold(p.Text))
+		fmt.Fprintf(&b, "[%d] %s (score %.3f)\n    %s\n", p.N, answer.Locate(p.Title, p.Authors, p.Year, p.Section, p.Page, p.Paragraph), p.Score, fold(p.Text))
 	}
 	return b.String()
-}
-
-// where is "Title, section, ¶ n" (with ", p. N" for paged documents).
-func where(title, section string, paragraph, page int) string {
-	parts := []string{title}
-	if section != "" {
-		// The innermost heading says the most; the whole path is in --json.
-		if i := strings.LastIndex(section, " › "); i >= 0 {
-			section = section[i+len(" › "):]
-		}
-		parts = append(parts, clip(section, 100))
-	}
-	if page > 0 {
-		parts = append(parts, fmt.Sprintf("p. %d", page))
-	}
-	if paragraph > 0 {
-		parts = append(parts, fmt.Sprintf("\u00b6 %d", paragraph))
-	}
-	return strings.Join(parts, ", ")
 }
 
 func fold(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -27,6 +27,7 @@ type searchHit struct {
 	End       int     `json:"end"`
 	Text      string  `json:"text"`
 	Score     float64 `json:"score"`
+	Where     string  `json:"where"`
 }
 
 func runSearch(ctx context.Context, o *options, args []string, stdout, stderr io.Writer) error {
@@ -52,7 +53,7 @@ func runSearch(ctx context.Context, o *options, args []string, stdout, stderr io
 		}{Query: query, Hits: []searchHit{}}
 		for _, p := range ps {
 			out.Hits = append(out.Hits, searchHit{Doc: p.Doc, Title: p.Title, Section: p.Section, Paragraph: p.Paragraph,
-				Page: p.Page, Start: p.Start, End: p.End, Text: p.Text, Score: p.Score})
+				Page: p.Page, Start: p.Start, End: p.End, Text: p.Text, Score: p.Score, Where: p.Where})
 		}
 		return writeJSON(stdout, out)
 	}
