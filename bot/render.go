@@ -279,6 +279,8 @@ func renderQuestionError(err error) (string, bool) {
 		return "That question is too long for me. Please shorten it.", true
 	case errors.Is(err, answer.ErrInvalidUTF8):
 		return "I couldn't read that question: it is not valid text.", true
+	case errors.Is(err, answer.ErrNoWords):
+		return "I found nothing to search for in that: only very common words, punctuation or emoji. Try the words the sources would use.", true
 	}
 	return "", false
 }
