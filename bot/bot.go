@@ -178,6 +178,18 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// CheckShard checks a shard ID against the shard count: the one check, which
+// package config runs on the settings and New on its options.
+func CheckShard(id, count int) error {
+	if count < 1 {
+		return fmt.Errorf("the shard count %d must be at least 1", count)
+	}
+	if id < 0 || id >= count {
+		return fmt.Errorf("the shard ID %d must be from 0 to the shard count less one (%d)", id, count-1)
+	}
+	return nil
+}
+
 // orDefault is def for 0, 0 for a negative v ("none"), else v.
 func orDefault[T int | time.Duration](v, def T) T {
 	switch {
@@ -231,8 +243,8 @@ func New(opts Options, a Answerer) (*Bot, error) {
 	if opts.Token == "" {
 		return nil, errors.New("bot: no token: set DISCORD_TOKEN to the bot token from the Discord Developer Portal")
 	}
-	if opts.ShardCount < 1 || opts.ShardID < 0 || opts.ShardID >= opts.ShardCount {
-		return nil, fmt.Errorf("bot: shard %d of %d: the shard ID must be at least 0 and less than the shard count", opts.ShardID, opts.ShardCount)
+	if err := CheckShard(opts.ShardID, opts.ShardCount); err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
 	}
 	client, err := httpClient(opts.APIBase)
 	if err != nil {

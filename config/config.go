@@ -497,10 +497,8 @@ func (c Config) Validate() error {
 }
 
 func (d Discord) validate(bad func(key, format string, args ...any)) {
-	if d.ShardCount < 1 {
-		bad("discord.shard_count (FOOTNOTE_SHARD_COUNT)", "%d must be at least 1", d.ShardCount)
-	} else if d.ShardID < 0 || d.ShardID >= d.ShardCount {
-		bad("discord.shard_id (FOOTNOTE_SHARD_ID)", "%d must be from 0 to shard_count-1 (%d)", d.ShardID, d.ShardCount-1)
+	if err := bot.CheckShard(d.ShardID, d.ShardCount); err != nil {
+		bad("discord.shard_id, discord.shard_count (FOOTNOTE_SHARD_ID, FOOTNOTE_SHARD_COUNT)", "%v", err)
 	}
 	if d.Guild != "" {
 		snowflake(bad, "discord.guild (FOOTNOTE_DISCORD_GUILD)", d.Guild)

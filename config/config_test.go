@@ -78,7 +78,7 @@ func TestLoadErrorsNameKeyAndFix(t *testing.T) {
 		{name: "bad url", env: []string{"OPENAI_BASE_URL=localhost:11434"}, noFile: true, want: []string{"OPENAI_BASE_URL", "not an http(s) URL"}},
 		{name: "bad env number", env: []string{"FOOTNOTE_K=five"}, noFile: true, want: []string{"FOOTNOTE_K", "not a whole number"}},
 		{name: "unknown env", env: []string{"FOOTNOTE_RETREIVAL=dense"}, noFile: true, want: []string{"FOOTNOTE_RETREIVAL"}},
-		{name: "shard id", env: []string{"FOOTNOTE_SHARD_ID=2", "FOOTNOTE_SHARD_COUNT=2"}, noFile: true, want: []string{"shard_id", "0 to shard_count-1"}},
+		{name: "shard id", env: []string{"FOOTNOTE_SHARD_ID=2", "FOOTNOTE_SHARD_COUNT=2"}, noFile: true, want: []string{"shard_id", "shard ID 2 must be from 0 to the shard count less one (1)"}},
 		{name: "missing file", missing: true, want: []string{"reading config file"}},
 		{name: "zero queue", yaml: "discord:\n  queue: 0\n", want: []string{"discord.queue", "-1 for no queue"}},
 		{name: "zero history", yaml: "discord:\n  history_turns: 0\n", want: []string{"discord.history_turns", "-1 for none"}},

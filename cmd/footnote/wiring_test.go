@@ -4,13 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/footnote-bot/footnote/answer"
+	"github.com/footnote-bot/footnote/config"
 )
 
 // mainEnv, when set, makes the test binary run main instead of the tests, so
@@ -311,5 +317,63 @@ func TestAskReadsStdin(t *testing.T) {
 	m = &Main{Stdin: strings.NewReader("anything"), StdinIsTerminal: true}
 	if code, _, errOut := runMain(t, m, "ask"); code != exitUsage || !strings.Contains(errOut, "no question given") {
 		t.Errorf("from a terminal: exit %d %s", code, errOut)
+	}
+}
+
+// TestLiveEngineReload: questions keep being answered while reloads swap the
+// engine; the last reload's engine is the one kept, and every index loaded is
+// closed at the end (run with -race).
+func TestLiveEngineReload(t *testing.T) {
+	ctx := context.Background()
+	dir := testCorpus(t)
+	file := filepath.Join(t.TempDir(), "corpus.idx")
+	indexJSON(t, nil, dir, "-o", file)
+	cfg := config.Default()
+	cfg.Index = file
+	eng, closer, err := loadEngine(ctx, cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := &liveEngine{closers: []io.Closer{closer}}
+	live.cur.Store(eng)
+	writeCorpus(t, dir, map[string]string{"bells.txt": "Bells\n\nChurch bells in Brittany were cast in a pit dug beside the church.\n"})
+	indexJSON(t, nil, dir, "-o", file)
+
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := live.Ask(ctx, answer.Request{Question: "How high does the tide rise at Brest?"}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for range 3 {
+		if _, err := live.reload(ctx, cfg, log); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if n := len(live.Sources()); n != 4 {
+		t.Errorf("%d documents after the reloads, want 4", n)
+	}
+	if len(live.closers) != 4 {
+		t.Errorf("%d indexes to close, want 4", len(live.closers))
+	}
+	live.close()
+	if live.closers != nil {
+		t.Error("close left indexes open")
 	}
 }
