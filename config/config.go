@@ -1,6 +1,13 @@
 // Package config holds Footnote's one Config: defaults, an optional YAML file and
 // the environment (which wins), validated with messages that name the key and the
 // fix. Only package main reads it; it hands each part plain values.
+//
+// The defaults are the ones the packages export (answer.DefaultK,
+// bot.DefaultQueue, ...), and Validate is the one place that checks settings:
+// a value that passes means in a package's options what it means here. Where
+// a package reads 0 as "the default" but a person could mean "none" (queue,
+// history_turns, rate_every, shutdown_grace), 0 is refused with a message that
+// names the key, and -1 (or -1s) says "none" everywhere.
 package config
 
 import (
