@@ -296,7 +296,7 @@ func checkKeys(raw map[string]any, t reflect.Type, prefix string) error {
 		}
 		f, ok := fields[k]
 		if !ok {
-			return fmt.Errorf("unknown key %q (see footnote.example.yaml for the keys)", full)
+			return fmt.Errorf("unknown key %s (see footnote.example.yaml for the keys)", excerpt(full))
 		}
 		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(time.Duration(0)) {
 			sub, ok := raw[k].(map[string]any)

@@ -196,6 +196,10 @@ func TestHugeValuesMakeShortErrors(t *testing.T) {
 	if err == nil || len(err.Error()) > 300 || !strings.Contains(err.Error(), "900000 characters") {
 		t.Errorf("huge YAML value: %d-byte error %.300q", len(fmt.Sprint(err)), fmt.Sprint(err))
 	}
+	_, err = Load(writeFile(t, "? "+strings.Repeat("k", 900_000)+"\n: 1\n"), nil)
+	if err == nil || len(err.Error()) > 300 || !strings.Contains(err.Error(), "unknown key") {
+		t.Errorf("huge YAML key: %.300q", fmt.Sprint(err))
+	}
 	_, err = Load("", []string{"FOOTNOTE_MODE=" + strings.Repeat("y", 60<<20)})
 	if err == nil || len(err.Error()) > 300 {
 		t.Errorf("huge environment value: %d-byte error", len(fmt.Sprint(err)))
