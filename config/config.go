@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"reflect"
 	"sort"
 	"strconv"
@@ -27,6 +26,7 @@ import (
 	"github.com/footnote-bot/footnote/answer"
 	"github.com/footnote-bot/footnote/bot"
 	"github.com/footnote-bot/footnote/embed"
+	"github.com/footnote-bot/footnote/internal/regularfile"
 	"github.com/footnote-bot/footnote/retrieval"
 	"gopkg.in/yaml.v3"
 )
@@ -214,44 +214,15 @@ const MaxFileSize = 1 << 20
 // readFile reads the config file at path: a regular file (a FIFO or a device
 // would block or never end) of at most MaxFileSize bytes.
 func readFile(path string) ([]byte, error) {
-	info, err := os.Stat(path)
-	if err != nil {
+	data, err := regularfile.Read(path, MaxFileSize)
+	var big *regularfile.TooLargeError
+	switch {
+	case errors.As(err, &big):
+		return nil, fmt.Errorf("config file %s is over %d bytes: a config file holds at most that", path, MaxFileSize)
+	case err != nil:
 		return nil, fmt.Errorf("reading config file: %w", err)
-	}
-	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("config file %s is not a regular file (%s)", path, fileKind(info.Mode()))
-	}
-	if info.Size() > MaxFileSize {
-		return nil, fmt.Errorf("config file %s is %d bytes: a config file holds at most %d", path, info.Size(), MaxFileSize)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading config file: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading config file: %w", err)
-	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("config file %s grew past %d bytes while being read", path, MaxFileSize)
 	}
 	return data, nil
-}
-
-// fileKind names what a non-regular file is.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a folder"
-	case m&os.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeCharDevice != 0, m&os.ModeDevice != 0:
-		return "a device"
-	}
-	return "not a plain file"
 }
 
 func (c *Config) decodeYAML(data []byte, path string) error {

@@ -15,6 +15,7 @@ import (
 	"github.com/footnote-bot/footnote/corpus"
 	"github.com/footnote-bot/footnote/embed"
 	"github.com/footnote-bot/footnote/indexfile"
+	"github.com/footnote-bot/footnote/internal/regularfile"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
@@ -97,8 +98,9 @@ func loadCorpus(ctx context.Context, dir string, warn io.Writer) (*corpus.Corpus
 // openIndexFile loads the index file at path, searching it with the
 // embedder of ropts, which must be the one that made it.
 func openIndexFile(ctx context.Context, path string, ropts retrieval.Options) (*corpus.Corpus, *retrieval.Index, error) {
-	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
-		return nil, nil, usagef("index file %s is not a regular file (%s)", path, fileKind(info.Mode()))
+	var nr *regularfile.NotRegularError
+	if _, err := regularfile.Check(path); errors.As(err, &nr) {
+		return nil, nil, usagef("index file %s", err)
 	}
 	s, err := indexfile.ReadIndexFile(path)
 	switch {
