@@ -71,9 +71,9 @@ type LLMOptions struct {
 }
 
 const (
-	defaultTimeout       = 60 * time.Second
+	defaultTimeout       = DefaultTimeout
 	defaultStallTimeout  = 30 * time.Second
-	defaultContextTokens = 6000
+	defaultContextTokens = DefaultContextTokens
 	defaultBackoff       = 500 * time.Millisecond
 	defaultMaxRetryWait  = 20 * time.Second
 	// emptyMessagesLimit is how many non-data lines (keep-alive comments,

@@ -79,33 +79,37 @@ type Options struct {
 	MessageContent bool
 
 	// RateEvery is how often a user gains a question (a token bucket per user);
-	// 0 means 20 s, negative means no per-user limit.
+	// 0 means DefaultRateEvery, negative means no per-user limit.
 	RateEvery time.Duration
-	// RateBurst is how many questions a user may ask at once; 0 means 3.
+	// RateBurst is how many questions a user may ask at once; 0 means DefaultRateBurst.
 	RateBurst int
-	// MaxConcurrent is how many answers are computed at once; 0 means 4.
+	// MaxConcurrent is how many answers are computed at once; 0 means DefaultMaxConcurrent.
 	MaxConcurrent int
-	// Queue is how many more questions may wait for their turn; 0 means 32,
-	// negative means none. Past that, people are asked to try again later.
+	// Queue is how many more questions may wait for their turn; 0 means
+	// DefaultQueue, negative means none. Past that, people are asked to try
+	// again later.
 	Queue int
 
 	// VotesFile is where helpful / not helpful votes are appended (JSON lines);
-	// "" means footnote-votes.jsonl in the working directory. The HMAC key that
+	// "" means DefaultVotesFile in the working directory. The HMAC key that
 	// hashes user IDs is kept beside it, in VotesFile+".key".
 	VotesFile string
-	// HistoryTurns is how many earlier questions of a thread a follow-up sees; 0 means 6.
+	// HistoryTurns is how many earlier questions of a thread a follow-up sees;
+	// 0 means DefaultHistoryTurns, negative means none.
 	HistoryTurns int
-	// Conversations is how many threads' histories are kept in memory; 0 means 1000.
+	// Conversations is how many threads' histories are kept in memory; 0 means
+	// DefaultConversations.
 	Conversations int
 
 	// StreamEvery is the least time between two edits showing a streamed
-	// answer's partial text; 0 means 1 s.
+	// answer's partial text; 0 means DefaultStreamEvery.
 	StreamEvery time.Duration
-	// AnswerTimeout bounds the computing of one answer; 0 means 2 min (an
-	// interaction's token lives 15 min).
+	// AnswerTimeout bounds the computing of one answer; 0 means
+	// DefaultAnswerTimeout (an interaction's token lives 15 min).
 	AnswerTimeout time.Duration
 	// ShutdownGrace is how long Run waits for answers in flight once its
-	// context ends; 0 means 10 s.
+	// context ends; 0 means DefaultShutdownGrace, negative means no wait
+	// (answers in flight are stopped at once).
 	ShutdownGrace time.Duration
 
 	// Reload, when set, rebuilds the answerer's index and says how it went
@@ -123,6 +127,23 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// The defaults of Options, one place for each: package config starts from
+// them, and withDefaults fills in a zero field with them.
+const (
+	DefaultRateEvery     = 20 * time.Second
+	DefaultRateBurst     = 3
+	DefaultMaxConcurrent = 4
+	DefaultQueue         = 32
+	DefaultVotesFile     = "footnote-votes.jsonl"
+	DefaultHistoryTurns  = 6
+	DefaultConversations = 1000
+	DefaultStreamEvery   = time.Second
+	DefaultAnswerTimeout = 2 * time.Minute
+	DefaultShutdownGrace = 10 * time.Second
+)
+
+// withDefaults fills in zero fields as Options documents, and turns the
+// negative "none" of Queue, HistoryTurns and ShutdownGrace into 0.
 func (o Options) withDefaults() Options {
 	o.Token = strings.TrimSpace(o.Token)
 	if o.Token != "" && !strings.HasPrefix(o.Token, "Bot ") {
@@ -132,42 +153,56 @@ func (o Options) withDefaults() Options {
 		o.ShardCount = 1
 	}
 	if o.RateEvery == 0 {
-		o.RateEvery = 20 * time.Second
+		o.RateEvery = DefaultRateEvery
 	}
 	if o.RateBurst <= 0 {
-		o.RateBurst = 3
+		o.RateBurst = DefaultRateBurst
 	}
 	if o.MaxConcurrent <= 0 {
-		o.MaxConcurrent = 4
+		o.MaxConcurrent = DefaultMaxConcurrent
 	}
-	switch {
-	case o.Queue == 0:
-		o.Queue = 32
-	case o.Queue < 0:
-		o.Queue = 0
-	}
+	o.Queue = orDefault(o.Queue, DefaultQueue)
 	if o.VotesFile == "" {
-		o.VotesFile = "footnote-votes.jsonl"
+		o.VotesFile = DefaultVotesFile
 	}
-	if o.HistoryTurns <= 0 {
-		o.HistoryTurns = 6
-	}
+	o.HistoryTurns = orDefault(o.HistoryTurns, DefaultHistoryTurns)
 	if o.Conversations <= 0 {
-		o.Conversations = 1000
+		o.Conversations = DefaultConversations
 	}
 	if o.StreamEvery <= 0 {
-		o.StreamEvery = time.Second
+		o.StreamEvery = DefaultStreamEvery
 	}
 	if o.AnswerTimeout <= 0 {
-		o.AnswerTimeout = 2 * time.Minute
+		o.AnswerTimeout = DefaultAnswerTimeout
 	}
-	if o.ShutdownGrace <= 0 {
-		o.ShutdownGrace = 10 * time.Second
-	}
+	o.ShutdownGrace = orDefault(o.ShutdownGrace, DefaultShutdownGrace)
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
 	return o
+}
+
+// CheckShard checks a shard ID against the shard count: the one check, which
+// package config runs on the settings and New on its options.
+func CheckShard(id, count int) error {
+	if count < 1 {
+		return fmt.Errorf("the shard count %d must be at least 1", count)
+	}
+	if id < 0 || id >= count {
+		return fmt.Errorf("the shard ID %d must be from 0 to the shard count less one (%d)", id, count-1)
+	}
+	return nil
+}
+
+// orDefault is def for 0, 0 for a negative v ("none"), else v.
+func orDefault[T int | time.Duration](v, def T) T {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
 }
 
 // Bot is Footnote on Discord. Make one with New and start it with Run.
@@ -219,8 +254,8 @@ func New(opts Options, a Answerer) (*Bot, error) {
 	if opts.Token == "" {
 		return nil, errors.New("bot: no token: set DISCORD_TOKEN to the bot token from the Discord Developer Portal")
 	}
-	if opts.ShardCount < 1 || opts.ShardID < 0 || opts.ShardID >= opts.ShardCount {
-		return nil, fmt.Errorf("bot: shard %d of %d: the shard ID must be at least 0 and less than the shard count", opts.ShardID, opts.ShardCount)
+	if err := CheckShard(opts.ShardID, opts.ShardCount); err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
 	}
 	client, err := httpClient(opts.APIBase)
 	if err != nil {

@@ -113,7 +113,7 @@ func TestBot(t *testing.T) {
 		if !r.Original.Ephemeral {
 			t.Error("a private answer was posted for all to see")
 		}
-		if !strings.Contains(shown(r.Messages()), "The Wealth of Nations, Of the Division of Labour, ¶ 3, p. 9") {
+		if !strings.Contains(shown(r.Messages()), "The Wealth of Nations, Of the Division of Labour, p. 9, ¶ 3") {
 			t.Errorf("answer: %s", shown(r.Messages()))
 		}
 	})

@@ -189,7 +189,7 @@ func renderCitations(ps []citedPassage, st cite.Style, view string) []message {
 		p := c.Passage
 		src := sourceOf(p)
 		ct := cite.Of(st, src, locatorOf(p.Page, p.Paragraph))
-		head := location(answer.Credit(p.Title, p.Authors, p.Year), p.Section, p.Paragraph, p.Page)
+		head := locate(p.Title, p.Authors, p.Year, p.Section, p.Page, p.Paragraph)
 		if p.N > 0 {
 			head = fmt.Sprintf("**[%d]** %s", p.N, head)
 		}

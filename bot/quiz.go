@@ -258,7 +258,7 @@ func (b *Bot) post(ctx context.Context, channel string, m message) error {
 func renderQuizQuestion(s *quizState, i int) message {
 	q := s.Questions[i]
 	content := fmt.Sprintf("**Question %d of %d**\n%s\n-# From %s", i+1, len(s.Questions),
-		escapeMarkdown(q.Question), location(q.Title, q.Section, q.Paragraph, q.Page))
+		escapeMarkdown(q.Question), locate(q.Title, nil, 0, q.Section, q.Page, q.Paragraph))
 	var row []button
 	for c, choice := range q.Choices {
 		label := choice
@@ -328,7 +328,7 @@ func (b *Bot) quizPress(ctx context.Context, r *interactionReply, user, rest str
 		verdict = fmt.Sprintf("❌ Not this one: you chose “%s”; the answer is **%s**.", escapeMarkdown(q.Choices[ci]), escapeMarkdown(q.Answer))
 	}
 	b.tell(ctx, r, verdict+"\n"+quoteLines("“"+escapeMarkdown(shorten(q.Quote, maxPassageText))+"”")+
-		"\n-# "+location(q.Title, q.Section, q.Paragraph, q.Page))
+		"\n-# "+locate(q.Title, nil, 0, q.Section, q.Page, q.Paragraph))
 	if finished {
 		b.postResults(ctx, s)
 	} else if s.done() {
@@ -420,7 +420,7 @@ func renderQuizResults(s *quizState) []message {
 	for i, q := range s.Questions {
 		blocks = append(blocks, fmt.Sprintf("**%d.** %s\n**%s**\n%s\n-# %s", i+1, escapeMarkdown(q.Question),
 			escapeMarkdown(q.Answer), quoteLines("“"+escapeMarkdown(shorten(q.Quote, 400))+"”"),
-			location(q.Title, q.Section, q.Paragraph, q.Page)))
+			locate(q.Title, nil, 0, q.Section, q.Page, q.Paragraph)))
 	}
 	type score struct {
 		user  string

@@ -10,10 +10,10 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/footnote-bot/footnote/answer"
-	"github.com/footnote-bot/footnote/openaitest"
 	"github.com/footnote-bot/footnote/bot/discordtest"
 	"github.com/footnote-bot/footnote/cite"
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/openaitest"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 

@@ -23,6 +23,9 @@ const (
 	Chicago Style = "chicago" // Chicago Manual of Style 17th, author-date
 )
 
+// DefaultStyle is the style used when none is chosen.
+const DefaultStyle = APA
+
 // Styles lists the styles in the order they are offered.
 func Styles() []Style { return []Style{APA, MLA, Chicago} }
 

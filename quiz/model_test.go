@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/footnote-bot/footnote/answer"
-	"github.com/footnote-bot/footnote/openaitest"
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/openaitest"
 )
 
 // lighthouses has one long paragraph (the one passage a model is shown) and

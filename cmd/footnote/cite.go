@@ -14,18 +14,24 @@ import (
 	"github.com/footnote-bot/footnote/quiz"
 )
 
+// citeOptions are the flags of footnote cite.
+type citeOptions struct {
+	sourceFlags
+	style string
+	json  bool
+}
+
 func citeCommand() command {
-	var style string
 	return command{
 		name:    "cite",
 		args:    "QUOTE",
 		summary: "check that a quote is verbatim in the readings and cite it (APA, MLA, Chicago)",
-		flags: func(fs *flag.FlagSet, o *options) {
-			commonFlags(fs, o)
-			fs.StringVar(&style, "style", "apa", "citation style: apa (7th), mla (9th) or chicago (author-date, 17th)")
-		},
-		run: func(ctx context.Context, o *options, args []string, stdout, stderr io.Writer) error {
-			return runCite(ctx, o, style, args, stdout, stderr)
+		setup: func(fs *flag.FlagSet) runFunc {
+			o := &citeOptions{}
+			o.define(fs, "")
+			fs.StringVar(&o.style, "style", string(cite.DefaultStyle), "citation style: apa (7th), mla (9th) or chicago (author-date, 17th)")
+			fs.BoolVar(&o.json, "json", false, "print JSON")
+			return o.run
 		},
 	}
 }
@@ -40,8 +46,9 @@ type citeJSON struct {
 	Diff      string      `json:"diff"`
 }
 
-func runCite(ctx context.Context, o *options, style string, args []string, stdout, stderr io.Writer) error {
-	st, err := cite.ParseStyle(style)
+func (o *citeOptions) run(ctx context.Context, m *Main, args []string) error {
+	stdout := m.Stdout
+	st, err := cite.ParseStyle(o.style)
 	if err != nil {
 		return usagef("--style: %v", err)
 	}
@@ -49,10 +56,11 @@ func runCite(ctx context.Context, o *options, style string, args []string, stdou
 	if strings.TrimSpace(quote) == "" {
 		return usagef("no quote given: footnote cite \"the words you quote\"")
 	}
-	if err := o.loadConfig(); err != nil {
+	cfg, err := o.config(m.Environ)
+	if err != nil {
 		return err
 	}
-	eng, err := buildEngine(ctx, o.cfg, stderr)
+	eng, err := buildEngine(ctx, cfg, skippedTo(false, m.Stderr))
 	if err != nil {
 		return err
 	}
@@ -108,20 +116,10 @@ var (
 	_ quiz.Library = (*liveEngine)(nil)
 )
 
-func (l *liveEngine) Documents() []corpus.Document {
-	return use(l, func(e *answer.Engine) []corpus.Document { return e.Documents() })
-}
+func (l *liveEngine) Documents() []corpus.Document { return l.cur.Load().Documents() }
 
-func (l *liveEngine) Passages() []answer.Passage {
-	return use(l, func(e *answer.Engine) []answer.Passage { return e.Passages() })
-}
-
-type passageAt struct {
-	p  answer.Passage
-	ok bool
-}
+func (l *liveEngine) Passages() []answer.Passage { return l.cur.Load().Passages() }
 
 func (l *liveEngine) PassageAt(doc string, off int) (answer.Passage, bool) {
-	r := use(l, func(e *answer.Engine) passageAt { p, ok := e.PassageAt(doc, off); return passageAt{p, ok} })
-	return r.p, r.ok
+	return l.cur.Load().PassageAt(doc, off)
 }

@@ -357,7 +357,7 @@ func TestIndexFollowsLinksAsCorpus(t *testing.T) {
 	for _, sk := range s.Skipped {
 		fromIndex = append(fromIndex, "warning: skipped "+sk.Path+": "+sk.Reason)
 	}
-	code, fromFolder, errOut := runCLI(t, nil, "search", "--json", "-k", "50", "--corpus", dir, "tide lighthouse")
+	code, fromFolder, errOut := runCLI(t, nil, "search", "--json", "-v", "-k", "50", "--corpus", dir, "tide lighthouse")
 	if code != 0 {
 		t.Fatalf("search --corpus: exit %d: %s", code, errOut)
 	}

@@ -14,23 +14,28 @@ import (
 	"github.com/footnote-bot/footnote/store/embedded"
 )
 
+// quizOptions are the flags of footnote quiz.
+type quizOptions struct {
+	sourceFlags
+	topic string
+	n     int
+	seed  uint64
+	json  bool
+}
+
 func quizCommand() command {
-	var topic string
-	var n int
-	var seed uint64
 	return command{
 		name:    "quiz",
 		args:    "",
 		summary: "print a multiple-choice quiz on the readings, with its answer key",
-		flags: func(fs *flag.FlagSet, o *options) {
-			commonFlags(fs, o)
-			fs.StringVar(&topic, "topic", "", "draw the questions from the passages on this topic")
-			fs.IntVar(&n, "n", 5, fmt.Sprintf("number of questions, 1 to %d", quiz.MaxQuestions))
-			fs.Uint64Var(&seed, "seed", 0, "another number gives another quiz")
-			fs.StringVar(&o.mode, "mode", "", "auto (the model writes the questions when one is configured), extractive (never) or llm")
-		},
-		run: func(ctx context.Context, o *options, args []string, stdout, stderr io.Writer) error {
-			return runQuiz(ctx, o, quiz.Options{Topic: strings.TrimSpace(topic + " " + strings.Join(args, " ")), N: n, Seed: seed}, stdout, stderr)
+		setup: func(fs *flag.FlagSet) runFunc {
+			o := &quizOptions{}
+			o.define(fs, "auto (the model writes the questions when one is configured), extractive (never) or llm")
+			fs.StringVar(&o.topic, "topic", "", "draw the questions from the passages on this topic")
+			fs.IntVar(&o.n, "n", 5, fmt.Sprintf("number of questions, 1 to %d", quiz.MaxQuestions))
+			fs.Uint64Var(&o.seed, "seed", 0, "another number gives another quiz")
+			fs.BoolVar(&o.json, "json", false, "print JSON")
+			return o.run
 		},
 	}
 }
@@ -40,29 +45,32 @@ type quizJSON struct {
 	Questions []quiz.Question `json:"questions"`
 }
 
-func runQuiz(ctx context.Context, o *options, qo quiz.Options, stdout, stderr io.Writer) error {
+func (o *quizOptions) run(ctx context.Context, m *Main, args []string) error {
+	qo := quiz.Options{Topic: strings.TrimSpace(o.topic + " " + strings.Join(args, " ")), N: o.n, Seed: o.seed}
+	stdout := m.Stdout
 	if qo.N < 1 || qo.N > quiz.MaxQuestions {
 		return usagef("-n %d is out of range: use 1 to %d", qo.N, quiz.MaxQuestions)
 	}
-	if err := o.loadConfig(); err != nil {
-		return err
-	}
-	eng, err := buildEngine(ctx, o.cfg, stderr)
+	cfg, err := o.config(m.Environ)
 	if err != nil {
 		return err
 	}
-	eopts, err := engineOptions(o.cfg)
+	eng, err := buildEngine(ctx, cfg, skippedTo(false, m.Stderr))
 	if err != nil {
 		return err
 	}
-	if o.cfg.Mode == "llm" && eopts.Writer == nil {
+	eopts, err := engineOptions(cfg)
+	if err != nil {
+		return err
+	}
+	if cfg.Mode == "llm" && eopts.Writer == nil {
 		return usagef("--mode llm: no language model is configured (set OPENAI_API_KEY or OPENAI_BASE_URL)")
 	}
 	var qs []quiz.Question
-	if m, ok := eopts.Writer.(quiz.Model); ok {
-		qs, err = quiz.WithModel(ctx, eng, m, qo)
+	if model, ok := eopts.Writer.(quiz.Model); ok {
+		qs, err = quiz.WithModel(ctx, eng, model, qo)
 		if err != nil && len(qs) > 0 {
-			fmt.Fprintf(stderr, "footnote quiz: %s\n", oneLine(err.Error()))
+			fmt.Fprintf(m.Stderr, "footnote quiz: %s\n", oneLine(err.Error()))
 			err = nil
 		}
 	} else {
@@ -125,8 +133,8 @@ func studyOptions(ctx context.Context, cfg config.Config) (bot.Study, func(), er
 	if err != nil {
 		return s, nil, err
 	}
-	if m, ok := eopts.Writer.(quiz.Model); ok {
-		s.QuizModel = m
+	if model, ok := eopts.Writer.(quiz.Model); ok {
+		s.QuizModel = model
 	}
 	st, err := embedded.Open(ctx, embedded.Options{Dir: cfg.DataDir})
 	if err != nil {
