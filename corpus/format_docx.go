@@ -3,6 +3,7 @@ package corpus
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -22,7 +23,7 @@ const maxDOCXPart = 64 << 20
 // become Markdown "#" lines, so that they open sections; deleted text, field
 // codes, footnotes and comments are left out. Title, authors and year come
 // from docProps/core.xml (dc:title, dc:creator, dcterms:created).
-func parseDOCX(_ string, data []byte) (Document, error) {
+func parseDOCX(_ context.Context, _ string, data []byte) (Document, error) {
 	if len(data) == 0 {
 		return Document{}, ErrEmpty
 	}

@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 
@@ -20,7 +21,7 @@ import (
 // charset>, else UTF-8, else Windows-1252. Title, authors, year and URL come
 // from the citation_* and Dublin Core meta tags, Open Graph and article meta
 // tags, <meta name="author">, <link rel="canonical"> and <title>.
-func parseHTML(_ string, data []byte) (Document, error) {
+func parseHTML(_ context.Context, _ string, data []byte) (Document, error) {
 	if err := checkBinary(data, true); err != nil {
 		return Document{}, err
 	}
