@@ -100,6 +100,8 @@ var sharedPDFium = sync.OnceValues(func() (pdfium.Pool, error) {
 		}
 	}
 	return webassembly.Init(webassembly.Config{
+		// Instances' memory comes from pdfMemoryAllocator.
+		Context:  experimental.WithMemoryAllocator(context.Background(), pdfMemoryAllocator()),
 		MinIdle:  1,
 		MaxIdle:  1,
 		MaxTotal: pdfInstances,
