@@ -360,15 +360,27 @@ func bytesWord(n int) string {
 
 // pdfTitle returns the Title of a PDF's Info dictionary unless it is what
 // a program put there rather than the document's title: a file name
-// ("Microsoft Word - draft3.docx", "paper.dvi"), "untitled".
+// ("Microsoft Word - draft3.docx", "paper.dvi"), a program's default
+// ("Enscript Output", "untitled", "Slide 1").
 func pdfTitle(t string) string {
-	l := strings.ToLower(t)
-	for _, ext := range []string{".doc", ".docx", ".pdf", ".tex", ".dvi", ".rtf", ".odt", ".indd", ".qxd", ".ps", ".txt"} {
+	l := strings.ToLower(strings.TrimSpace(t))
+	for _, ext := range []string{".doc", ".docx", ".pdf", ".tex", ".dvi", ".rtf", ".odt", ".indd", ".qxd", ".ps", ".txt", ".ppt", ".pptx", ".xls", ".xlsx", ".html", ".htm"} {
 		if strings.HasSuffix(l, ext) {
 			return ""
 		}
 	}
-	if strings.HasPrefix(l, "microsoft word - ") || l == "untitled" || l == "title" || letterCount(t) < 2 {
+	for _, p := range []string{"microsoft word - ", "microsoft powerpoint - ", "microsoft excel - ", "untitled", "document", "doc1", "slide ", "layout ", "print ", "printing "} {
+		if strings.HasPrefix(l, p) && (strings.HasSuffix(p, " ") || letterCount(l) <= letterCount(p)+1) {
+			return ""
+		}
+	}
+	switch l {
+	case "title", "enscript output", "a2ps output", "print", "printout", "no title", "none", "(anonymous)", "anonymous",
+		"powerpoint presentation", "presentation", "slide 1", "layout 1", "word document", "new document",
+		"microsoft word document", "adobe acrobat document", "report", "output", "page 1", "default":
+		return ""
+	}
+	if letterCount(t) < 2 {
 		return ""
 	}
 	return t
