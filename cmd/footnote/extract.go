@@ -33,7 +33,7 @@ func runExtract(ctx context.Context, o *options, args []string, stdout, stderr i
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", args[0], err)
 	}
-	doc, err := corpus.Parse(filepath.Base(args[0]), data)
+	doc, err := corpus.ParseContext(ctx, filepath.Base(args[0]), data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
