@@ -192,3 +192,28 @@ func TestParsePDFStopsWhenCancelled(t *testing.T) {
 		})
 	}
 }
+
+// Chunking, and loading a folder, stop when the context is done, rather than
+// finish seconds of work first.
+func TestChunkAndLoadStopWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	doc, err := Parse("big.txt", []byte("Big\n\n"+strings.Repeat("A sentence of a long text. It goes on.\n\n", 20000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps, err := ChunkContext(ctx, doc); !errors.Is(err, context.Canceled) || ps != nil {
+		t.Errorf("ChunkContext: %d passages, %v; want none and context.Canceled", len(ps), err)
+	}
+	fsys := fstest.MapFS{"big.txt": {Data: []byte(doc.Text)}}
+	l, err := List(context.Background(), fsys, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := l.LoadFile(ctx, l.Files[0]); r.Reason == "" {
+		t.Errorf("LoadFile with a cancelled context loaded %d passages", len(r.Passages))
+	}
+	if _, _, err := l.Load(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Load: %v, want context.Canceled", err)
+	}
+}

@@ -166,7 +166,10 @@ func (l *Listing) LoadFile(ctx context.Context, f File) Loaded {
 			m.apply(&doc)
 		}
 	}
-	ps := Chunk(doc)
+	ps, err := ChunkContext(ctx, doc)
+	if err != nil {
+		return Loaded{Reason: reason(err)}
+	}
 	if len(ps) == 0 {
 		return Loaded{Reason: reason(ErrNoText)}
 	}

@@ -78,7 +78,8 @@ func ParseContext(ctx context.Context, name string, data []byte) (Document, erro
 	if err != nil {
 		return Document{}, err
 	}
-	if len(d.Text) > MaxTextBytes {
+	if d.Format != "txt" && d.Format != "md" && len(d.Text) > MaxTextBytes {
+		// Text extracted, not the file's own bytes (which MaxFileBytes bounds).
 		return Document{}, fmt.Errorf("%w: %d bytes of text, the limit for one file is %s", ErrTooMuchText, len(d.Text), bytesWord(MaxTextBytes))
 	}
 	d.Path = name
