@@ -179,7 +179,12 @@ func parsePDFWith(ctx context.Context, data []byte, lim pdfLimits) (d Document, 
 		}
 		return r.d, r.err
 	case <-ctx.Done():
+		returned := pdfStopping()
 		inst.Kill()
+		go func() {
+			<-done
+			returned()
+		}()
 		return Document{}, pdfStopped(ctx)
 	}
 }
