@@ -126,6 +126,8 @@ func TestPDFLimits(t *testing.T) {
 			ErrTooManyPages, "10001 pages, the limit is 10000"},
 		{"page drawing millions of characters", textBombPDF(2 * MaxPDFPageChars), defaultPDFLimits,
 			ErrTooMuchText, "page 1 holds"},
+		{"page of few objects and many characters", makePDF(pdfDoc{Pages: []pdfPage{{Lines: pdfColumn("F1", 2, 10, 700, strings.Repeat("Abc ", 100))}}}),
+			pdfLimits{pages: MaxPDFPages, pageChars: 300, text: MaxTextBytes}, ErrTooMuchText, "page 1 holds 400 characters, the limit is 300 a page"},
 		{"text of all pages past the limit", pagesBombPDF(200), pdfLimits{pages: MaxPDFPages, pageChars: MaxPDFPageChars, text: 4000},
 			ErrTooMuchText, "the text passes 4000 bytes at page"},
 		{"stream inflating past the engine's memory", deflateBombPDF(PDFMemoryLimit + 64<<20), defaultPDFLimits,

@@ -284,21 +284,22 @@ func pdfPageText(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, i int, lim pd
 	}
 	defer inst.FPDF_ClosePage(&requests.FPDF_ClosePage{Page: p.Page})
 	page := requests.Page{ByReference: &p.Page}
-	// Count the characters before asking for them one by one.
-	tp, err := inst.FPDFText_LoadPage(&requests.FPDFText_LoadPage{Page: page})
-	if err != nil {
-		if e := engineFailure(inst, err, fmt.Sprintf("page %d", i+1)); e != nil {
-			return "", e
+	// A page of many objects may hold millions of characters: count them
+	// before asking for each. (Counting costs a second text page; most
+	// pages need not.)
+	if o, err := inst.FPDFPage_CountObjects(&requests.FPDFPage_CountObjects{Page: page}); err != nil || o.Count > pdfManyObjects {
+		tp, err := inst.FPDFText_LoadPage(&requests.FPDFText_LoadPage{Page: page})
+		if err != nil {
+			if e := engineFailure(inst, err, fmt.Sprintf("page %d", i+1)); e != nil {
+				return "", e
+			}
+			return "", nil
 		}
-		return "", nil
-	}
-	c, err := inst.FPDFText_CountChars(&requests.FPDFText_CountChars{TextPage: tp.TextPage})
-	inst.FPDFText_ClosePage(&requests.FPDFText_ClosePage{TextPage: tp.TextPage})
-	if err != nil {
-		return "", nil
-	}
-	if c.Count > lim.pageChars {
-		return "", fmt.Errorf("%w: page %d holds %d characters, the limit is %d a page", ErrTooMuchText, i+1, c.Count, lim.pageChars)
+		c, err := inst.FPDFText_CountChars(&requests.FPDFText_CountChars{TextPage: tp.TextPage})
+		inst.FPDFText_ClosePage(&requests.FPDFText_ClosePage{TextPage: tp.TextPage})
+		if err == nil && c.Count > lim.pageChars {
+			return "", pageCharsError(i, c.Count, lim)
+		}
 	}
 	s, err := inst.GetPageTextStructured(&requests.GetPageTextStructured{Page: page, Mode: requests.GetPageTextStructuredModeChars})
 	if err != nil {
@@ -307,7 +308,20 @@ func pdfPageText(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, i int, lim pd
 		}
 		return "", nil
 	}
+	if len(s.Chars) > lim.pageChars {
+		return "", pageCharsError(i, len(s.Chars), lim)
+	}
 	return layoutPDFPage(s.Chars), nil
+}
+
+// pdfManyObjects is the number of objects past which a page's characters
+// are counted before they are read.
+const pdfManyObjects = 2000
+
+// pageCharsError is the error of page i (0-based) that holds n characters,
+// past lim.pageChars.
+func pageCharsError(i, n int, lim pdfLimits) error {
+	return fmt.Errorf("%w: page %d holds %d characters, the limit is %d a page", ErrTooMuchText, i+1, n, lim.pageChars)
 }
 
 // engineFailure returns the error for err, an error of the PDF engine while
