@@ -147,15 +147,17 @@ func parsePDFWith(ctx context.Context, data []byte, lim pdfLimits) (d Document, 
 	if err != nil {
 		return Document{}, fmt.Errorf("%w: the PDF engine failed to start: %v", ErrUnreadable, err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, pdfTimeout)
-	defer cancel()
+	// Wait for the engine (it reads pdfInstances PDFs at once), then give
+	// the file pdfTimeout.
 	inst, err := pool.GetInstanceWithContext(ctx)
 	if err != nil {
-		if cerr := context.Cause(ctx); cerr != nil && !errors.Is(cerr, context.DeadlineExceeded) {
-			return Document{}, cerr
+		if ctx.Err() != nil {
+			return Document{}, context.Cause(ctx)
 		}
 		return Document{}, fmt.Errorf("%w: the PDF engine: %v", ErrUnreadable, err)
 	}
+	ctx, cancel := context.WithTimeoutCause(ctx, pdfTimeout, errPDFTimeout)
+	defer cancel()
 	type result struct {
 		d   Document
 		err error
@@ -175,7 +177,7 @@ func parsePDFWith(ctx context.Context, data []byte, lim pdfLimits) (d Document, 
 	case r := <-done:
 		inst.Close()
 		if r.err != nil && ctx.Err() != nil {
-			return Document{}, pdfStopped(ctx)
+			return Document{}, context.Cause(ctx)
 		}
 		return r.d, r.err
 	case <-ctx.Done():
@@ -185,18 +187,12 @@ func parsePDFWith(ctx context.Context, data []byte, lim pdfLimits) (d Document, 
 			<-done
 			returned()
 		}()
-		return Document{}, pdfStopped(ctx)
+		return Document{}, context.Cause(ctx)
 	}
 }
 
-// pdfStopped is the error of a PDF whose reading was stopped because ctx
-// is done: the caller's own error, or the time limit's.
-func pdfStopped(ctx context.Context) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) && context.Cause(ctx) == context.DeadlineExceeded {
-		return fmt.Errorf("%w: reading the PDF took over %v", ErrUnreadable, pdfTimeout)
-	}
-	return context.Cause(ctx)
-}
+// errPDFTimeout is the error of a PDF that takes over pdfTimeout to read.
+var errPDFTimeout = fmt.Errorf("%w: reading the PDF took over %v", ErrUnreadable, pdfTimeout)
 
 // readPDF extracts the text and metadata of the PDF data with inst.
 func readPDF(ctx context.Context, inst pdfium.Pdfium, data []byte, lim pdfLimits) (Document, error) {
@@ -207,7 +203,7 @@ func readPDF(ctx context.Context, inst pdfium.Pdfium, data []byte, lim pdfLimits
 	case errors.Is(err, pdfiumerrors.ErrSecurity):
 		return Document{}, fmt.Errorf("%w: unsupported PDF encryption", ErrUnreadable)
 	case err != nil:
-		if e := engineFailure(inst, err, "opening the file"); e != nil {
+		if e := engineFailure(inst, err, "the file"); e != nil {
 			return Document{}, e
 		}
 		return Document{}, fmt.Errorf("%w: not a valid PDF (corrupt or truncated?): %v", ErrUnreadable, err)
