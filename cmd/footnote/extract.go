@@ -39,7 +39,7 @@ func (o *extractOptions) run(ctx context.Context, m *Main, args []string) error 
 	if err != nil {
 		return err
 	}
-	doc, err := corpus.Parse(filepath.Base(args[0]), data)
+	doc, err := corpus.ParseContext(ctx, filepath.Base(args[0]), data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
