@@ -34,10 +34,14 @@ func (b *Bot) showPassage(ctx context.Context, r *interactionReply, id customID)
 		n = aroundParagraphs
 	}
 	var s answer.Surroundings
-	doc, ok := b.docPath(id.Doc)
+	a := b.scoped(ctx, r) // a passage of a reading another channel or guild sees is not found
+	if a == nil {
+		return
+	}
+	doc, ok := b.docPath(a, id.Doc)
 	if ok {
 		var err error
-		if s, err = b.ans.Around(doc, id.Start, n); err != nil {
+		if s, err = a.Around(doc, id.Start, n); err != nil {
 			b.log.Debug("passage of a button not found", "doc", doc, "start", id.Start, "err", err)
 			ok = false
 		}
