@@ -367,7 +367,11 @@ func chunkLines(lines []string, n int) []message {
 	var out []message
 	var cur strings.Builder
 	for _, l := range lines {
-		for _, part := range splitLine(l, n) {
+		parts := []string{""} // a blank line between sections
+		if l != "" {
+			parts = splitLine(l, n)
+		}
+		for _, part := range parts {
 			if cur.Len() > 0 && cur.Len()+1+len(part) > n {
 				out = append(out, message{Content: cur.String()})
 				cur.Reset()

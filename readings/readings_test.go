@@ -149,3 +149,33 @@ func TestNoBase(t *testing.T) {
 		t.Error("a DM does not see the operator's corpus")
 	}
 }
+
+// TestConcurrentAdditions: two additions racing for the last place in a
+// guild: one lands, the other says why not.
+func TestConcurrentAdditions(t *testing.T) {
+	ctx := context.Background()
+	lib := newLibrary(t, readingstest.NewMemory(), readings.Options{Limits: store.Limits{MaxReadings: 1}})
+	errs := make(chan error, 2)
+	for i, text := range []string{"# Owls\n\nOwls hunt at night.\n", "# Bats\n\nBats hunt at night too.\n"} {
+		go func() {
+			_, err := lib.Add(ctx, readings.Upload{List: store.List{Guild: "g", Channel: []string{"c1", "c2"}[i]}, Name: "r.md", Data: []byte(text)}, nil)
+			errs <- err
+		}()
+	}
+	landed, refused := 0, 0
+	for range 2 {
+		err := <-errs
+		var ref *readings.Refusal
+		switch {
+		case err == nil:
+			landed++
+		case errors.As(err, &ref) && errors.Is(err, store.ErrLimit):
+			refused++
+		default:
+			t.Errorf("unexpected: %v", err)
+		}
+	}
+	if landed != 1 || refused != 1 {
+		t.Errorf("%d landed, %d refused; want 1 and 1", landed, refused)
+	}
+}
