@@ -120,6 +120,8 @@ type Options struct {
 	Library Library
 	// ConversationStore, when set, keeps thread histories across restarts.
 	ConversationStore Conversations
+	// VoteStore, when set, keeps the votes instead of VotesFile.
+	VoteStore Votes
 	// LibrarianRoles are the role IDs whose members may change the reading
 	// lists, besides members with Manage Server.
 	LibrarianRoles []string

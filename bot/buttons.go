@@ -68,8 +68,8 @@ func (b *Bot) vote(ctx context.Context, r *interactionReply, user string, id cus
 		rec.Answer = unescapeMarkdown(r.i.Message.Content)
 	}
 	v := Vote{Time: time.Now().UTC(), Helpful: id.Helpful, AnswerID: id.Answer, Question: rec.Question,
-		Answer: rec.Answer, Citations: rec.Citations, User: b.votes.hashUser(user)}
-	if err := b.votes.add(v); err != nil {
+		Answer: rec.Answer, Citations: rec.Citations}
+	if err := b.keepVote(ctx, user, v); err != nil {
 		b.tell(ctx, r, renderApology(b.failed("store a vote", err)))
 		return
 	}

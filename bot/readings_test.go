@@ -49,7 +49,7 @@ func startLibraryBot(tb testing.TB, fake *discordtest.Server, mem *readingstest.
 	if err != nil {
 		tb.Fatal(err)
 	}
-	opts.Library, opts.ConversationStore = lib, mem
+	opts.Library, opts.ConversationStore, opts.VoteStore = lib, mem, mem
 	opts.LibrarianRoles = append(opts.LibrarianRoles, librarianRol)
 	opts.Mode = answer.ModeExtractive
 	opts.RateEvery = -1
@@ -106,9 +106,15 @@ func TestReadingsAddAndAsk(t *testing.T) {
 		t.Error("no progress edit \"Reading 'Field Guide': page N of 8\"")
 	}
 
-	a := askIn(t, e.env, student, chA2, puffinAsk)
+	ar := e.fake.Slash(student, chA2, "ask", discordtest.Option{Name: "question", Value: puffinAsk}).WaitDone(t, 30*time.Second, answered)
+	a := shown(ar.Messages())
 	if !strings.Contains(a, puffinQuote) || !strings.Contains(a, "Field Guide") {
 		t.Fatalf("not answered from the reading:\n%s", a)
+	}
+	last := ar.Messages()[len(ar.Messages())-1]
+	e.fake.Click(student, last, buttonWithPrefix(t, last, "v:up:").CustomID).WaitAcked(t, wait)
+	if vs, _ := e.mem.Votes(context.Background()); len(vs) != 1 || !vs[0].Helpful || vs[0].Question != puffinAsk || vs[0].User != student.ID {
+		t.Errorf("votes in the store: %+v", vs)
 	}
 	quoted := false
 	for _, line := range strings.Split(a, "\n") {

@@ -40,6 +40,24 @@ type Conversations interface {
 
 var _ Conversations = (store.Store)(nil)
 
+// Votes is what the bot needs to keep votes in the store.
+type Votes interface {
+	// AddVote records a vote by userID, kept hashed.
+	AddVote(ctx context.Context, userID string, v store.Vote) error
+}
+
+var _ Votes = (store.Store)(nil)
+
+// keepVote stores a vote: in the store when there is one, else in the votes file.
+func (b *Bot) keepVote(ctx context.Context, user string, v Vote) error {
+	if b.opts.VoteStore == nil {
+		v.User = b.votes.hashUser(user)
+		return b.votes.add(v)
+	}
+	return b.opts.VoteStore.AddVote(ctx, user, store.Vote{Time: v.Time, Helpful: v.Helpful, AnswerID: v.AnswerID,
+		Question: v.Question, Answer: v.Answer, Citations: v.Citations})
+}
+
 // answererIn is the answerer for a question in a guild's channel (or a
 // thread, which counts as its parent channel; guild "" for a DM): with
 // reading lists, an engine over the operator's corpus and the lists the

@@ -37,7 +37,13 @@ func withReadings(ctx context.Context, cfg config.Config, live *liveEngine, opts
 		st.Close()
 		return nil, err
 	}
-	opts.Library, opts.ConversationStore = lib, st
+	opts.Library, opts.ConversationStore, opts.VoteStore = lib, st, st
+	// Votes from the former votes file move into the store, once.
+	if n, err := st.ImportVotes(ctx, cfg.Discord.VotesFile); err != nil {
+		log.Warn("could not import the votes file into the store", "file", cfg.Discord.VotesFile, "err", err)
+	} else if n > 0 {
+		log.Info("imported votes into the store", "file", cfg.Discord.VotesFile, "votes", n)
+	}
 	opts.LibrarianRoles = cfg.Discord.LibrarianRoles
 	opts.MaxReadingBytes = int64(cfg.Discord.MaxReadingMB) << 20
 	return func() {

@@ -22,6 +22,7 @@ type Memory struct {
 	readings []entry
 	versions map[store.List]int64
 	convs    map[string]store.Conversation
+	votes    []store.Vote
 	// Adds counts the calls of AddReading that stored a reading.
 	Adds int
 }
@@ -156,4 +157,20 @@ func (m *Memory) AppendTurn(_ context.Context, id string, t store.Turn, keep int
 	c.Updated = time.Now()
 	m.convs[id] = c
 	return nil
+}
+
+// AddVote keeps a vote, with the user id as it came (no hashing here).
+func (m *Memory) AddVote(_ context.Context, userID string, v store.Vote) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v.User = userID
+	m.votes = append(m.votes, v)
+	return nil
+}
+
+// Votes returns the votes added, in order.
+func (m *Memory) Votes(context.Context) ([]store.Vote, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.votes), nil
 }
