@@ -182,10 +182,20 @@ func (b *Bot) readingsAdd(ctx context.Context, r *interactionReply, user string,
 	}
 	select {
 	case b.adding <- struct{}{}:
-		defer func() { <-b.adding }()
-	case <-ctx.Done():
-		return
+	default:
+		if err := r.edit(ctx, message{Content: "Waiting for the files being read to finish…"}, false); err != nil {
+			b.log.Debug("waiting edit failed", "err", b.redact(err.Error()))
+		}
+		select {
+		case b.adding <- struct{}{}:
+		case <-ctx.Done():
+			lctx, cancel := lastWords(ctx)
+			defer cancel()
+			_ = r.edit(lctx, message{Content: renderShuttingDown()}, false)
+			return
+		}
 	}
+	defer func() { <-b.adding }()
 	st := startStreamer(ctx, b.opts.StreamEvery, func(ctx context.Context, text string) error {
 		return r.edit(ctx, message{Content: text}, false)
 	}, func(err error) { b.log.Debug("progress edit failed", "err", b.redact(err.Error())) })
