@@ -55,7 +55,7 @@ func (a *Addition) Prepare(id string) (Reading, *indexfile.Saved, error) {
 	if name == "." || name == "/" || name == "" {
 		name = path.Base(a.Doc.Path)
 	}
-	if name == "." || name == "/" || name == "" || !utf8.ValidString(name) {
+	if name == "." || name == ".." || name == "/" || name == "" || !utf8.ValidString(name) || strings.ContainsRune(name, 0) {
 		return invalid("no file name")
 	}
 	for i, p := range a.Passages {

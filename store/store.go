@@ -67,6 +67,9 @@ type Store interface {
 	// parent) when it does not exist, and keeps only its last keep turns
 	// (keep <= 0 keeps DefaultKeepTurns).
 	AppendTurn(ctx context.Context, conversation string, t Turn, keep int) error
+	// PruneConversations removes the conversations not updated since before,
+	// with their turns, and returns how many it removed.
+	PruneConversations(ctx context.Context, before time.Time) (int, error)
 
 	// AddVote records a vote by the Discord user userID: v.User is set to
 	// HashUser(userID). A later vote by the same user on the same answer
@@ -162,26 +165,26 @@ type Addition struct {
 
 // Reading is a reading in a list, as listed.
 type Reading struct {
-	ID      string
-	Guild   string
-	Channel string // "" for a guild-wide reading
-	Title   string
-	Authors []string
-	Year    int
-	URL     string
+	ID      string   `json:"id"`
+	Guild   string   `json:"guild"`
+	Channel string   `json:"channel"` // "" for a guild-wide reading
+	Title   string   `json:"title"`
+	Authors []string `json:"authors"`
+	Year    int      `json:"year"`
+	URL     string   `json:"url"`
 	// FileName and SHA256 are the original file's name and the hash of its bytes.
-	FileName string
-	SHA256   string // hex
-	Size     int64
-	Format   string // as corpus.Document.Format
-	AddedBy  string
-	AddedAt  time.Time
-	Passages int
-	Pages    int
-	Embedder string
+	FileName string    `json:"file_name"`
+	SHA256   string    `json:"sha256"` // hex
+	Size     int64     `json:"size"`
+	Format   string    `json:"format"` // as corpus.Document.Format
+	AddedBy  string    `json:"added_by"`
+	AddedAt  time.Time `json:"added_at"`
+	Passages int       `json:"passages"`
+	Pages    int       `json:"pages"`
+	Embedder string    `json:"embedder"`
 	// DocPath is the Document.Path of the reading in a loaded list:
 	// "ID/FileName".
-	DocPath string
+	DocPath string `json:"doc_path"`
 }
 
 // List returns the list the reading is in.

@@ -186,7 +186,7 @@ func readingsAdd(ctx context.Context, st store.Store, o *options, f readingsFlag
 		}
 	}
 	for _, p := range paths {
-		if err := addPath(ctx, st, ropts.Embedder, ropts.Cache, f, l, p, report); err != nil {
+		if err := addPath(ctx, st, ropts.Embedder, ropts.Cache, f, l, p, stderr, report); err != nil {
 			return err
 		}
 	}
@@ -205,7 +205,8 @@ func isDir(p string) bool {
 }
 
 // addPath reads one file or folder and adds its documents.
-func addPath(ctx context.Context, st store.Store, e embed.Embedder, cache *embed.Cache, f readingsFlags, l store.List, p string, report func(addResult)) error {
+func addPath(ctx context.Context, st store.Store, e embed.Embedder, cache *embed.Cache, f readingsFlags, l store.List, p string,
+	stderr io.Writer, report func(addResult)) error {
 	info, err := os.Stat(p)
 	if err != nil {
 		return fmt.Errorf("cannot read %s: %w", p, err)
@@ -218,7 +219,10 @@ func addPath(ctx context.Context, st store.Store, e embed.Embedder, cache *embed
 		root = filepath.Dir(p)
 		fsys = oneFileFS{fsys: corpus.DirFS(root), name: filepath.Base(p)}
 	}
-	s, stats, err := indexfile.Build(ctx, fsys, indexfile.BuildOptions{Embedder: e, Cache: cache, Root: root, Builder: "footnote " + version})
+	bar := newProgressBar(stderr)
+	s, stats, err := indexfile.Build(ctx, fsys, indexfile.BuildOptions{Embedder: e, Cache: cache, Root: root,
+		Builder: "footnote " + version, Progress: bar.update})
+	bar.clear()
 	for _, sk := range stats.Skipped {
 		report(addResult{Path: filepath.Join(root, filepath.FromSlash(sk.Path)), Skipped: sk.Reason})
 	}

@@ -95,3 +95,24 @@ func (s *Store) AppendTurn(ctx context.Context, id string, t store.Turn, keep in
 		return nil
 	})
 }
+
+// PruneConversations removes conversations last updated before the time.
+func (s *Store) PruneConversations(ctx context.Context, before time.Time) (int, error) {
+	if err := s.check(); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM turns WHERE conversation IN
+			(SELECT id FROM conversations WHERE updated < ?)`, ms(before)); err != nil {
+			return fmt.Errorf("prune conversations: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM conversations WHERE updated < ?`, ms(before))
+		if err != nil {
+			return fmt.Errorf("prune conversations: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}

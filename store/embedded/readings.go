@@ -59,7 +59,7 @@ func (s *Store) AddReading(ctx context.Context, a store.Addition) (store.Reading
 	}
 	committed := false
 	defer func() {
-		if !committed {
+		if !committed && !s.committed(r.ID) {
 			os.Remove(s.originalPath(r.ID))
 			os.Remove(s.indexPath(r.ID))
 		}
@@ -103,6 +103,15 @@ func (s *Store) AddReading(ctx context.Context, a store.Addition) (store.Reading
 	}
 	committed = true
 	return r, nil
+}
+
+// committed reports whether the reading's row is in the database, or
+// whether that cannot be told: after a commit that failed, its files are
+// removed only when the row is certainly not there.
+func (s *Store) committed(id string) bool {
+	var n int
+	err := s.db.QueryRowContext(context.Background(), `SELECT count(*) FROM readings WHERE id = ?`, id).Scan(&n)
+	return err != nil || n > 0
 }
 
 type querier interface {

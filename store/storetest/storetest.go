@@ -557,6 +557,27 @@ func testConversations(t *testing.T, s store.Store) {
 	if c, _ := s.Conversation(ctx, "dm2"); len(c.Turns) != store.DefaultKeepTurns {
 		t.Errorf("keep 0 kept %d turns, want %d", len(c.Turns), store.DefaultKeepTurns)
 	}
+	// Pruning removes what was not updated since.
+	time.Sleep(5 * time.Millisecond)
+	cut := time.Now()
+	time.Sleep(5 * time.Millisecond)
+	if err := s.AppendTurn(ctx, "t1", store.Turn{Question: "again"}, 3); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.PruneConversations(ctx, cut); n != 2 || err != nil {
+		t.Errorf("PruneConversations = %d, %v; want dm1 and dm2", n, err)
+	}
+	for id, want := range map[string]bool{"t1": true, "dm1": false, "dm2": false} {
+		c, err := s.Conversation(ctx, id)
+		if got := err == nil; got != want || (!want && !errors.Is(err, store.ErrNotFound)) {
+			t.Errorf("after pruning, %s: %+v, %v", id, c, err)
+		}
+	}
+	// A pruned conversation starts again empty.
+	s.AppendTurn(ctx, "dm1", store.Turn{Question: "new"}, 0)
+	if c, _ := s.Conversation(ctx, "dm1"); len(c.Turns) != 1 || c.Turns[0].Question != "new" {
+		t.Errorf("dm1 after pruning and a turn: %+v", c)
+	}
 }
 
 func testVotes(t *testing.T, s store.Store) {
