@@ -281,7 +281,6 @@ func TestReadingsRemoveAutocomplete(t *testing.T) {
 		ix := e.fake.Autocomplete(librarian, ch, "readings", discordtest.Sub{Name: "remove",
 			Options: []discordtest.Option{{Name: "reading", Value: typed, Focused: true}}})
 		var cs []discordtest.Choice
-		e.fake.Wait(t, wait, "the choices", func() bool { return true })
 		waitFor(t, wait, "autocomplete choices", func() bool { var ok bool; cs, ok = ix.Choices(); return ok })
 		return cs
 	}
@@ -319,7 +318,6 @@ func TestReadingsRestart(t *testing.T) {
 	addReading(t, e.env, librarian, chA1, discordtest.Option{Name: "file", Value: e.fake.Attach("field-guide.pdf", fieldGuide(4))})
 	e.fake.Say(student, chA1, puffinAsk, true)
 	var thread discordtest.Channel
-	e.fake.Wait(t, 30*time.Second, "a thread", func() bool { return true })
 	waitFor(t, 30*time.Second, "the answer in a thread", func() bool {
 		ts := e.fake.Threads(chA1.ID)
 		if len(ts) == 0 {
