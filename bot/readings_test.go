@@ -85,7 +85,7 @@ func askIn(tb testing.TB, e *env, u discordtest.User, ch discordtest.Channel, q 
 // where it belongs.
 func TestReadingsAddAndAsk(t *testing.T) {
 	e := startLibraryBot(t, nil, readingstest.NewMemory(), Options{StreamEvery: time.Millisecond})
-	pdf := fieldGuide(8)
+	pdf := fieldGuide(40) // long enough for progress to show between batches
 	att := e.fake.Attach("field-guide.pdf", pdf)
 	ix := e.fake.SlashSub(librarian, chA1, "readings", discordtest.Sub{Name: "add", Options: []discordtest.Option{{Name: "file", Value: att}}})
 	if r := ix.WaitAcked(t, wait); r.Type != 5 || r.Original.Ephemeral {
@@ -93,17 +93,17 @@ func TestReadingsAddAndAsk(t *testing.T) {
 	}
 	r := ix.WaitDone(t, 60*time.Second, func(r discordtest.Response) bool { return strings.HasPrefix(r.Original.Content, "Added") })
 	got := unescapeMarkdown(r.Original.Content)
-	if !strings.Contains(got, "Field Guide") || !strings.Contains(got, "8 pages") || !strings.Contains(got, "whole server") {
+	if !strings.Contains(got, "Field Guide") || !strings.Contains(got, "40 pages") || !strings.Contains(got, "whole server") {
 		t.Errorf("added: %q", got)
 	}
 	progress := false
 	for _, q := range requestsTo(e.fake, http.MethodPatch, "/messages/@original") {
-		if strings.Contains(string(q.Body), "Reading 'Field Guide': page ") && strings.Contains(string(q.Body), " of 8") {
+		if strings.Contains(string(q.Body), "Reading 'Field Guide': page ") && strings.Contains(string(q.Body), " of 40") {
 			progress = true
 		}
 	}
 	if !progress {
-		t.Error("no progress edit \"Reading 'Field Guide': page N of 8\"")
+		t.Error("no progress edit \"Reading 'Field Guide': page N of 40\"")
 	}
 
 	ar := e.fake.Slash(student, chA2, "ask", discordtest.Option{Name: "question", Value: puffinAsk}).WaitDone(t, 30*time.Second, answered)
