@@ -84,7 +84,7 @@ func askIn(tb testing.TB, e *env, u discordtest.User, ch discordtest.Channel, q 
 // another guild is not; /sources, /readings list and buttons see it only
 // where it belongs.
 func TestReadingsAddAndAsk(t *testing.T) {
-	e := startLibraryBot(t, nil, readingstest.NewMemory(), Options{StreamEvery: time.Millisecond})
+	e := startLibraryBot(t, nil, readingstest.NewMemory(), Options{StreamEvery: time.Millisecond, DMs: true})
 	pdf := fieldGuide(40) // long enough for progress to show between batches
 	att := e.fake.Attach("field-guide.pdf", pdf)
 	ix := e.fake.SlashSub(librarian, chA1, "readings", discordtest.Sub{Name: "add", Options: []discordtest.Option{{Name: "file", Value: att}}})
@@ -130,6 +130,10 @@ func TestReadingsAddAndAsk(t *testing.T) {
 	}
 	if b := askIn(t, e.env, student, chB1, puffinAsk); strings.Contains(b, puffinQuote) || strings.Contains(b, "Field Guide") {
 		t.Errorf("another guild is answered from the reading:\n%s", b)
+	}
+	dm := discordtest.Channel{ID: "dm-" + student.ID, DM: true}
+	if b := askIn(t, e.env, student, dm, puffinAsk); strings.Contains(b, puffinQuote) || strings.Contains(b, "Field Guide") {
+		t.Errorf("a DM is answered from a guild's reading:\n%s", b)
 	}
 
 	// /sources and /readings list: in guild A, not in guild B.
