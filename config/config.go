@@ -412,8 +412,8 @@ func (c Config) Validate() error {
 	httpURL(bad, "llm.base_url (OPENAI_BASE_URL)", c.LLM.BaseURL)
 	httpURL(bad, "discord.api_base (DISCORD_API_BASE)", c.Discord.APIBase)
 	oneOf(bad, "discord.base_corpus", c.Discord.BaseCorpus, "shared", "none")
-	if c.Discord.MaxReadingMB < 1 || c.Discord.MaxReadingMB > 500 {
-		bad("discord.max_reading_mb", "%d is out of range: use 1 to 500 megabytes", c.Discord.MaxReadingMB)
+	if c.Discord.MaxReadingMB < 1 || c.Discord.MaxReadingMB > 20 {
+		bad("discord.max_reading_mb", "%d is out of range: use 1 to 20 megabytes (20 is the limit of every corpus file, as `footnote index` reads it)", c.Discord.MaxReadingMB)
 	}
 	if c.LLM.Temperature < 0 || c.LLM.Temperature > 2 {
 		bad("llm.temperature", "%g is out of range: use 0 to 2", c.LLM.Temperature)
