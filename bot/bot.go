@@ -120,6 +120,21 @@ type Options struct {
 
 	// Study configures the Cite button, /cite and /quiz (study.go).
 	Study Study
+	// Library, when set, keeps reading lists per guild and channel
+	// (/readings, "Add to readings") and answers each question from what its
+	// channel sees; the Answerer given to New then serves nothing but
+	// CheckQuestion. Nil: one corpus for every channel, no /readings.
+	Library Library
+	// ConversationStore, when set, keeps thread histories across restarts.
+	ConversationStore Conversations
+	// VoteStore, when set, keeps the votes instead of VotesFile.
+	VoteStore Votes
+	// LibrarianRoles are the role IDs whose members may change the reading
+	// lists, besides members with Manage Server.
+	LibrarianRoles []string
+	// MaxReadingBytes is the largest file /readings add takes; 0 means
+	// DefaultMaxReadingBytes.
+	MaxReadingBytes int64
 
 	// Mode is the answer mode asked of the engine; "" means auto.
 	Mode answer.Mode
@@ -225,6 +240,10 @@ type Bot struct {
 	// answers holds recent answers by ID, for the votes on them.
 	answers *lru[string, record]
 	study   *study
+	// parents maps threads to the channels whose reading lists they see.
+	parents *lru[string, string]
+	fetch   *fetcher
+	adding  chan struct{} // a slot per file being read
 
 	ran      atomic.Bool
 	mu       sync.Mutex
@@ -261,9 +280,15 @@ func New(opts Options, a Answerer) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	votes, err := openVotes(opts.VotesFile)
+	var votes *voteStore
+	if opts.VoteStore == nil { // else the votes go to the store, and no file is made
+		if votes, err = openVotes(opts.VotesFile); err != nil {
+			return nil, fmt.Errorf("bot: %w", err)
+		}
+	}
+	fetch, err := newFetcher(opts.APIBase, opts.MaxReadingBytes)
 	if err != nil {
-		return nil, fmt.Errorf("bot: %w", err)
+		return nil, err
 	}
 	st, err := newStudy(opts.Study)
 	if err != nil {
@@ -297,6 +322,9 @@ func New(opts Options, a Answerer) (*Bot, error) {
 		convs:    newLRU[string, conversation](opts.Conversations),
 		answers:  newLRU[string, record](4096),
 		study:    st,
+		parents:  newLRU[string, string](4096),
+		fetch:    fetch,
+		adding:   make(chan struct{}, maxAdding),
 	}, nil
 }
 
@@ -442,12 +470,12 @@ func (b *Bot) shutdown(stopWork context.CancelFunc) {
 }
 
 // docPath resolves a document named in a button: a path, or "#" and its hash.
-func (b *Bot) docPath(doc string) (string, bool) {
+func (b *Bot) docPath(a Answerer, doc string) (string, bool) {
 	if !strings.HasPrefix(doc, "#") {
 		return doc, true
 	}
 	// Not cached: the corpus may be reloaded (/reindex) while the bot runs.
-	for _, s := range b.ans.Sources() {
+	for _, s := range a.Sources() {
 		if "#"+docHash(s.Doc) == doc {
 			return s.Doc, true
 		}

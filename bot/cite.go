@@ -81,13 +81,17 @@ func (b *Bot) citeView(ctx context.Context, r *interactionReply, styleName, view
 		b.tell(ctx, r, "There is no passage under this message to cite.")
 		return
 	}
+	a := b.scoped(ctx, r) // a reading another channel or guild sees is not cited here
+	if a == nil {
+		return
+	}
 	var ps []citedPassage
 	for _, it := range items {
-		doc, ok := b.docPath(it.Doc)
+		doc, ok := b.docPath(a, it.Doc)
 		if !ok {
 			continue
 		}
-		s, err := b.ans.Around(doc, it.Start, 0)
+		s, err := a.Around(doc, it.Start, 0)
 		if err != nil {
 			b.log.Debug("cited passage not found", "doc", doc, "start", it.Start, "err", err)
 			continue

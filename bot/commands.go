@@ -72,7 +72,11 @@ func (b *Bot) registerCommands(ctx context.Context, appID string) error {
 	if appID == "" {
 		return fmt.Errorf("register commands: the gateway did not say which application this bot is")
 	}
-	err := b.putCommands(ctx, appID, commandList(b.opts.DMs, b.opts.Reload != nil))
+	cmds := commandList(b.opts.DMs, b.opts.Reload != nil)
+	if b.opts.Library != nil {
+		cmds = append(cmds, readingsCommands()...)
+	}
+	err := b.putCommands(ctx, appID, cmds)
 	if err != nil {
 		return fmt.Errorf("register commands: %s", b.redact(err.Error()))
 	}

@@ -58,12 +58,11 @@ func (o *botFlags) run(ctx context.Context, m *Main, args []string) error {
 	reload := func(ctx context.Context) (string, error) { return live.reload(ctx, cfg, log) }
 	opts := botOptions(cfg, log)
 	opts.Reload = reload
-	study, closeStudy, err := studyOptions(ctx, cfg) // quiz.go
+	closeStore, err := withReadings(ctx, cfg, live, &opts, log)
 	if err != nil {
 		return err
 	}
-	defer closeStudy()
-	opts.Study = study
+	defer closeStore()
 	b, err := bot.New(opts, live)
 	if err != nil {
 		return err

@@ -124,22 +124,16 @@ func renderQuiz(qs []quiz.Question) string {
 var _ bot.QuizStore = (*embedded.Store)(nil)
 
 // studyOptions are the bot's study tools from cfg: the citation style, the
-// store in the data folder that keeps quizzes across restarts (close it when
-// the bot is done), and the model that writes quiz questions when one is
+// store that keeps quizzes across restarts, and the model that writes quiz questions when one is
 // configured and wanted.
-func studyOptions(ctx context.Context, cfg config.Config) (bot.Study, func(), error) {
-	s := bot.Study{CitationStyle: cfg.Discord.CitationStyle}
+func studyOptions(cfg config.Config, quizzes bot.QuizStore) (bot.Study, error) {
+	s := bot.Study{CitationStyle: cfg.Discord.CitationStyle, Quizzes: quizzes}
 	eopts, err := engineOptions(cfg)
 	if err != nil {
-		return s, nil, err
+		return s, err
 	}
 	if model, ok := eopts.Writer.(quiz.Model); ok {
 		s.QuizModel = model
 	}
-	st, err := embedded.Open(ctx, embedded.Options{Dir: cfg.DataDir})
-	if err != nil {
-		return s, nil, fmt.Errorf("the store for quizzes: %w", err)
-	}
-	s.Quizzes = st
-	return s, func() { st.Close() }, nil
+	return s, nil
 }
