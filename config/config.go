@@ -29,6 +29,7 @@ import (
 	"github.com/footnote-bot/footnote/embed"
 	"github.com/footnote-bot/footnote/internal/regularfile"
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/store"
 	"gopkg.in/yaml.v3"
 )
 
@@ -122,6 +123,10 @@ type Discord struct {
 	LibrarianRoles []string `yaml:"librarian_roles"`
 	// MaxReadingMB is the largest file /readings add takes, in megabytes.
 	MaxReadingMB int `yaml:"max_reading_mb"`
+	// MaxReadings and MaxPassages bound one guild's reading lists, all its
+	// channels' together; -1 means no limit.
+	MaxReadings int `yaml:"max_readings"`
+	MaxPassages int `yaml:"max_passages"`
 	// RateEvery and RateBurst: each user's token bucket (negative RateEvery: no limit).
 	RateEvery time.Duration `yaml:"rate_every"`
 	RateBurst int           `yaml:"rate_burst"`
@@ -163,6 +168,8 @@ func Default() Config {
 			ShardCount:    1,
 			BaseCorpus:    "shared",
 			MaxReadingMB:  bot.DefaultMaxReadingBytes >> 20,
+			MaxReadings:   store.DefaultMaxReadings,
+			MaxPassages:   store.DefaultMaxPassages,
 			RateEvery:     bot.DefaultRateEvery,
 			RateBurst:     bot.DefaultRateBurst,
 			MaxConcurrent: bot.DefaultMaxConcurrent,
@@ -469,6 +476,12 @@ func (c Config) Validate() error {
 	httpURL(bad, "llm.base_url (OPENAI_BASE_URL)", c.LLM.BaseURL)
 	httpURL(bad, "discord.api_base (DISCORD_API_BASE)", c.Discord.APIBase)
 	oneOf(bad, "discord.base_corpus", c.Discord.BaseCorpus, "shared", "none")
+	if n := c.Discord.MaxReadings; n < 1 && n != -1 {
+		bad("discord.max_readings", "%d is out of range: give how many readings one server may hold (default %d), or -1 for no limit", n, store.DefaultMaxReadings)
+	}
+	if n := c.Discord.MaxPassages; n < 1 && n != -1 {
+		bad("discord.max_passages", "%d is out of range: give how many passages one server's readings may hold (default %d), or -1 for no limit", n, store.DefaultMaxPassages)
+	}
 	if c.Discord.MaxReadingMB < 1 || c.Discord.MaxReadingMB > 20 {
 		bad("discord.max_reading_mb", "%d is out of range: use 1 to 20 megabytes (20 is the limit of every corpus file, as `footnote index` reads it)", c.Discord.MaxReadingMB)
 	}

@@ -26,6 +26,7 @@ import (
 type readingsFlags struct {
 	configFlags
 	json    bool
+	limits  store.Limits // from the configuration
 	dataDir string
 	guild   string
 	channel string
@@ -85,6 +86,7 @@ func runReadings(ctx context.Context, m *Main, f *readingsFlags, args []string) 
 	if err := cfg.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
+	f.limits = store.Limits{MaxReadings: cfg.Discord.MaxReadings, MaxPassages: cfg.Discord.MaxPassages}
 	dir := f.dataDir
 	if dir == "" {
 		dir = cfg.DataDir
@@ -261,7 +263,7 @@ func addPath(ctx context.Context, st store.Store, e embed.Embedder, cache *embed
 			continue
 		}
 		a := store.Addition{List: l, Title: f.title, FileName: path.Base(doc.Path), Original: original,
-			AddedBy: f.by, Doc: doc, Embedder: s.Embedder}
+			AddedBy: f.by, Doc: doc, Embedder: s.Embedder, Limits: f.limits}
 		for i, ps := range s.Passages {
 			if ps.Doc == doc.Path {
 				a.Passages = append(a.Passages, ps)

@@ -9,6 +9,7 @@ import (
 	"github.com/footnote-bot/footnote/bot"
 	"github.com/footnote-bot/footnote/config"
 	"github.com/footnote-bot/footnote/readings"
+	"github.com/footnote-bot/footnote/store"
 	"github.com/footnote-bot/footnote/store/embedded"
 )
 
@@ -38,6 +39,7 @@ func withReadings(ctx context.Context, cfg config.Config, live *liveEngine, opts
 		NoBase: cfg.Discord.BaseCorpus == "none",
 		Index:  ropts,
 		Logger: log,
+		Limits: store.Limits{MaxReadings: cfg.Discord.MaxReadings, MaxPassages: cfg.Discord.MaxPassages},
 	})
 	if err != nil {
 		st.Close()
