@@ -233,7 +233,11 @@ func (b *Bot) citeCommand(ctx context.Context, r *interactionReply, user, text, 
 			return
 		}
 	}
-	lib, ok := b.ans.(cite.Library)
+	a := b.scoped(ctx, r) // what this channel sees: the operator's corpus and its reading lists
+	if a == nil {
+		return
+	}
+	lib, ok := a.(cite.Library)
 	if !ok {
 		b.tell(ctx, r, "Quote checks are not available with these sources.")
 		return

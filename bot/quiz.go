@@ -135,7 +135,11 @@ func (b *Bot) quizCommand(ctx context.Context, r *interactionReply, user string,
 		b.tell(ctx, r, "Quizzes run in a server channel, each in a thread of its own.")
 		return
 	}
-	lib, ok := b.ans.(quiz.Library)
+	a := b.scoped(ctx, r) // what this channel sees: the operator's corpus and its reading lists
+	if a == nil {
+		return
+	}
+	lib, ok := a.(quiz.Library)
 	if !ok {
 		b.tell(ctx, r, "Quizzes are not available with these sources.")
 		return
