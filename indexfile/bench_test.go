@@ -59,6 +59,9 @@ func syntheticSaved(tb testing.TB, n int) *Saved {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	if s.Postings, err = retrieval.NewPostings(context.Background(), s.Passages); err != nil {
+		tb.Fatal(err)
+	}
 	return s
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/footnote-bot/footnote/corpus"
 	"github.com/footnote-bot/footnote/embed"
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // BuildOptions configure Build. The zero value builds from scratch with the
@@ -241,10 +242,27 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 			cache.Put(embed.KeyOf(name, p.Text), prev.Vectors[i])
 		}
 	}
+	// The lexical index is made once, here, and saved: loading the file
+	// analyses nothing. It runs beside the embedding, which leaves CPUs idle
+	// between batches.
+	type postingsResult struct {
+		p   *retrieval.Postings
+		err error
+	}
+	lex := make(chan postingsResult, 1)
+	go func() {
+		p, err := retrieval.NewPostings(ctx, s.Passages)
+		lex <- postingsResult{p, err}
+	}()
 	s.Vectors, err = embedPassages(ctx, s.Passages, e, cache, &st, opts.Progress)
+	lr := <-lex
 	if err != nil {
 		return nil, st, fmt.Errorf("embed passages: %w", err)
 	}
+	if lr.err != nil {
+		return nil, st, fmt.Errorf("lexical index: %w", lr.err)
+	}
+	s.Postings = lr.p
 	s.Dim = len(s.Vectors[0])
 	return s, st, nil
 }
