@@ -302,7 +302,9 @@ func (b *wordWriter) flush() error {
 }
 
 // WriteIndexFile writes s to the index file at path atomically: to a new
-// file in the same folder, synced, then renamed over path. A crash or an error
+// file in the same folder, synced, then renamed over path (over the file a
+// symbolic link at path leads to; a path that is or leads to a folder, device,
+// pipe or socket is refused with an *OutputError, see OutputTarget). A crash or an error
 // at any moment leaves either the old file or the new one at path, whole. A
 // new file gets the old one's permissions, or 0666 less the umask. Temporary
 // files that a crash left behind are named ".NAME.tmp-*"; the next write
@@ -311,7 +313,11 @@ func WriteIndexFile(path string, s *Saved) error {
 	if err := s.check(); err != nil {
 		return fmt.Errorf("cannot save index: %w", err)
 	}
-	return writeAtomic(path, func(w io.Writer) error { return encodeIndex(w, s) })
+	target, _, err := OutputTarget(path)
+	if err != nil {
+		return err
+	}
+	return writeAtomic(target, func(w io.Writer) error { return encodeIndex(w, s) })
 }
 
 // ReadIndexFile reads the index file at path. A file that is not an index
@@ -319,6 +325,11 @@ func WriteIndexFile(path string, s *Saved) error {
 // failing its checksum (ErrIndexDamaged) is refused, with an error that names
 // the file; the file is only read, never changed.
 func ReadIndexFile(path string) (*Saved, error) {
+	// Opening a named pipe would wait for a writer, and a device may never
+	// end: only regular files are read.
+	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("index file %s: %w: it is %s", path, ErrNotIndexFile, fileKind(info.Mode()))
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("index file %s: %w", path, err)
@@ -328,8 +339,8 @@ func ReadIndexFile(path string) (*Saved, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index file %s: %w", path, err)
 	}
-	if info.IsDir() {
-		return nil, fmt.Errorf("index file %s: is a directory", path)
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("index file %s: %w: it is %s", path, ErrNotIndexFile, fileKind(info.Mode()))
 	}
 	s, err := decodeIndex(bufio.NewReaderSize(f, 1<<20), info.Size())
 	if err != nil {
