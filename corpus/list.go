@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // DirFS returns the folder dir as an fs.FS, like os.DirFS, that List and
@@ -61,6 +62,7 @@ type Listing struct {
 	fsys     fs.FS
 	opts     LoadOptions
 	manifest *manifest
+	readMu   sync.Mutex // one opts.Read call at a time
 }
 
 // List walks the corpus in fsys as LoadFS does, reading only its manifest,

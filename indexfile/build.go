@@ -34,7 +34,7 @@ type BuildOptions struct {
 	// Load is passed on to corpus.List; its Reuse and Read are Build's own.
 	Load corpus.LoadOptions
 	// Progress, when set, is called as files are read and passages embedded,
-	// from the goroutine that called Build.
+	// one call at a time (files are read on several goroutines).
 	Progress func(BuildProgress)
 }
 
