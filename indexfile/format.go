@@ -19,6 +19,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"time"
 	"unsafe"
 
@@ -428,17 +429,27 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	}
 	s.Embedder, s.Dim, s.Created, s.Builder, s.Root = h.Embedder, h.Dim, h.Created, h.Builder, h.Root
 
-	bb, err := readSection(cr, bSize+pad)
-	if err != nil {
-		return nil, truncated(cr, want)
-	}
+	bodyReader := io.LimitReader(cr, int64(bSize))
 	var b body
 	if decodeErr == nil {
-		if err := gob.NewDecoder(bytes.NewReader(bb[:bSize])).Decode(&b); err != nil {
+		if err := gob.NewDecoder(bodyReader).Decode(&b); err != nil {
+			if cr.n < int64(prefixSize+hSize+bSize) && errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, truncated(cr, want)
+			}
 			decodeErr = fmt.Errorf("body: %w", err)
 		}
 	}
-	bb = nil
+	if _, err := io.CopyN(io.Discard, cr, int64(prefixSize+hSize+bSize+pad)-cr.n); err != nil {
+		return nil, truncated(cr, want)
+	}
+	if bSize > 16<<20 {
+		// gob's copy of the body's bytes is garbage now. The
+		// postings and vectors come next, and as large allocations they would
+		// land on top of that garbage until the next collection: collecting it
+		// first keeps the peak memory of a load of 100,000 passages near what
+		// the index holds (see README, "Performance").
+		runtime.GC()
+	}
 
 	// The postings and vectors are read into the memory that serves them.
 	var post *retrieval.Postings
@@ -581,11 +592,21 @@ func (s *Saved) fill(h header, b body) error {
 			h.Docs, h.Passages, h.Files, len(b.Docs), len(b.Passages), len(b.Files))
 	}
 	texts := make(map[string]string, len(b.Docs))
-	for _, d := range b.Docs {
+	docs := make(map[string]*corpus.Document, len(b.Docs))
+	for i, d := range b.Docs {
 		texts[d.Path] = d.Text
+		docs[d.Path] = &b.Docs[i]
 	}
 	for i := range b.Passages {
 		p := &b.Passages[i]
+		// Passages share their document's path and title rather than hold
+		// copies of their own.
+		if d, ok := docs[p.Doc]; ok {
+			p.Doc = d.Path
+			if p.Title == d.Title {
+				p.Title = d.Title
+			}
+		}
 		if t, ok := b.Texts[i]; ok {
 			p.Text = t
 			continue

@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"runtime"
-	"slices"
 	"strconv"
 	"sync"
 
 	"github.com/footnote-bot/footnote/corpus"
-	"github.com/footnote-bot/footnote/embed"
 	"github.com/philippgille/chromem-go"
 )
 
@@ -37,10 +34,11 @@ const DocKey = "doc"
 // NewCollection creates the collection name in db holding passages as its
 // documents: the ID of passage i is i in decimal, its content its text, its
 // metadata DocKey → its document's path, and its embedding vecs[i] itself, not
-// a copy. vecs[i] must be of unit length, or zero for a passage with nothing
-// to embed, which is left out (chromem would make it NaNs). A vector chromem
-// would not take as unit length is normalised into a copy. The collection
-// embeds nothing: it is queried with vectors (Collection.QueryEmbedding).
+// a copy. vecs[i] must be of unit length (as embed.UnitOrZero makes them), or
+// zero for a passage with nothing to embed, which is left out (chromem would
+// make it NaNs); chromem would hold a normalised copy of any other. The
+// collection embeds nothing: it is queried with vectors
+// (Collection.QueryEmbedding).
 func NewCollection(ctx context.Context, db *chromem.DB, name string, passages []corpus.Passage, vecs [][]float32) (*chromem.Collection, error) {
 	if len(vecs) != len(passages) {
 		return nil, fmt.Errorf("collection %s: %d vectors for %d passages", name, len(vecs), len(passages))
@@ -65,9 +63,6 @@ func NewCollection(ctx context.Context, db *chromem.DB, name string, passages []
 				if isZero(v) {
 					continue
 				}
-				if !isUnit(v) {
-					v = embed.UnitOrZero(slices.Clone(v))
-				}
 				if meta == nil || meta[DocKey] != passages[i].Doc {
 					meta = map[string]string{DocKey: passages[i].Doc}
 				}
@@ -91,16 +86,6 @@ func refuseEmbedding(context.Context, string) ([]float32, error) {
 	return nil, errors.New("this collection is queried with vectors: embed the text with the index's embedder")
 }
 
-// isUnit reports whether chromem takes v as of unit length (within 1e-5),
-// and so keeps it as given.
-func isUnit(v []float32) bool {
-	var sq float64
-	for _, x := range v {
-		sq += float64(x) * float64(x)
-	}
-	return math.Abs(math.Sqrt(sq)-1) < 1e-5
-}
-
 // newDense makes the collection name of passages in db and keeps the rows it
 // holds.
 func newDense(ctx context.Context, db *chromem.DB, name string, passages []corpus.Passage, vecs [][]float32) (*dense, error) {
@@ -118,17 +103,6 @@ func newDense(ctx context.Context, db *chromem.DB, name string, passages []corpu
 		return nil, err
 	}
 	d.coll = coll
-	// Rows that the collection holds as a normalised copy are scanned as
-	// that copy, so that each vector is held once.
-	for i, v := range vecs {
-		if !isZero(v) && !isUnit(v) {
-			doc, err := coll.GetByID(ctx, strconv.Itoa(i))
-			if err != nil {
-				return nil, err
-			}
-			d.rows[i] = doc.Embedding
-		}
-	}
 	return d, nil
 }
 
