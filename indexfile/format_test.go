@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -156,6 +157,22 @@ func TestNewFromSavedSearchesAsNew(t *testing.T) {
 	defer loaded.Close()
 	if passages != 0 {
 		t.Errorf("loading embedded %d passages", passages)
+	}
+	// The collection holds the file's vectors themselves, and the saved
+	// postings are the index's: nothing is held twice or made again.
+	coll := loaded.Collection()
+	res, err := coll.QueryEmbedding(ctx, s.Vectors[0], coll.Count(), nil, nil)
+	if err != nil || len(res) != len(s.Passages) {
+		t.Fatalf("%d results, %v", len(res), err)
+	}
+	for _, r := range res {
+		i, _ := strconv.Atoi(r.ID)
+		if &r.Embedding[0] != &s.Vectors[i][0] {
+			t.Fatalf("passage %s: the collection holds a copy of its vector", r.ID)
+		}
+	}
+	if lp := loaded.Postings(); &lp.Docs[0] != &s.Postings.Docs[0] || &lp.Start[0] != &s.Postings.Start[0] {
+		t.Error("the lexical index was made again")
 	}
 	built, err := retrieval.New(ctx, s.Passages, opts)
 	if err != nil {
