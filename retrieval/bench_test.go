@@ -115,6 +115,37 @@ func benchmarkDense(b *testing.B, n int) {
 			i++
 		}
 	})
+	benchmarkDenseDoc(b, ix, vs)
+}
+
+// benchmarkDenseDoc is benchmarkDense restricted to one document's passages
+// (100 of them), as a where filter or as a scan that skips the others.
+func benchmarkDenseDoc(b *testing.B, ix *Index, vs [][]float32) {
+	ctx := context.Background()
+	doc := ix.passages[len(ix.passages)/2].Doc
+	allow := make([]bool, len(ix.passages))
+	for i, p := range ix.passages {
+		allow[i] = p.Doc == doc
+	}
+	depth := ix.fusion.depth
+	b.Run("doc-scan", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			ix.dense.search(vs[i%len(vs)], depth, allow)
+			i++
+		}
+	})
+	b.Run("doc-collection", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if _, err := ix.dense.query(ctx, vs[i%len(vs)], depth, []string{doc}, allow); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
 }
 
 func BenchmarkDense_1000(b *testing.B)   { benchmarkDense(b, 1000) }

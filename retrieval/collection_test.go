@@ -105,7 +105,19 @@ func TestDensePathsAgree(t *testing.T) {
 func TestSearchRestrictedToDocs(t *testing.T) {
 	ps, qs := synthPassages(500)
 	ix := newTestIndex(t, ps, Options{})
-	docs := []string{"doc1.txt", "doc3.txt"}
+	// Two documents ask the collection; five (past collectionQueryDocs)
+	// make the scan skip the other passages.
+	for _, docs := range [][]string{{"doc1.txt", "doc3.txt"}, {"doc0.txt", "doc1.txt", "doc2.txt", "doc3.txt", "none.txt"}} {
+		testSearchRestricted(t, ix, qs, docs)
+	}
+	got, err := ix.SearchWith(t.Context(), qs[0], 5, SearchOptions{Docs: []string{"nowhere.txt"}})
+	if err != nil || len(got) != 0 {
+		t.Errorf("an unknown document: %v, %v", got, err)
+	}
+}
+
+func testSearchRestricted(t *testing.T, ix *Index, qs, docs []string) {
+	t.Helper()
 	for _, q := range qs {
 		for _, mode := range []Mode{ModeDense, ModeLexical, ModeHybrid} {
 			got, err := ix.SearchWith(t.Context(), q, 5, SearchOptions{Mode: mode, Docs: docs})
@@ -138,13 +150,9 @@ func TestSearchRestrictedToDocs(t *testing.T) {
 				got[j].DenseRank, got[j].LexicalRank = 0, 0
 			}
 			if !slices.Equal(got, want) {
-				t.Errorf("%s %q: got %v, want %v", mode, q, ids(got), ids(want))
+				t.Errorf("%v, %s %q: got %v, want %v", docs, mode, q, ids(got), ids(want))
 			}
 		}
-	}
-	got, err := ix.SearchWith(t.Context(), qs[0], 5, SearchOptions{Docs: []string{"nowhere.txt"}})
-	if err != nil || len(got) != 0 {
-		t.Errorf("an unknown document: %v, %v", got, err)
 	}
 }
 

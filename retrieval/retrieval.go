@@ -69,14 +69,29 @@ type SearchOptions struct {
 	Mode Mode
 	// Docs, when not empty, restricts the search to the passages of these
 	// documents (corpus.Passage.Doc). The dense list then comes from the
-	// collection's QueryEmbedding with a where filter per document.
+	// collection's QueryEmbedding with a where filter per document, while
+	// that is the faster way (a few documents of a collection of at most
+	// collectionQueryMax passages); otherwise from a scan that skips the
+	// other passages.
 	Docs []string
-	// ViaCollection answers an unrestricted dense list with the collection's
-	// QueryEmbedding too, instead of scanning its vectors, which is faster
-	// (see `footnote bench`); for measuring one against the other. The
-	// rankings are the same.
+	// ViaCollection makes the dense list come from the collection's
+	// QueryEmbedding whatever the search, instead of from a scan of the
+	// vectors it holds, which is faster (see `footnote bench`); for measuring
+	// one against the other. The rankings are the same, but that passages
+	// with nothing to embed (zero vectors) are not in the collection.
 	ViaCollection bool
 }
+
+// A search restricted to documents asks the collection, one QueryEmbedding
+// with a where filter per document, when it restricts to at most
+// collectionQueryDocs documents of a collection of at most collectionQueryMax
+// passages. Each QueryEmbedding walks the collection's whole map to filter it,
+// so beyond these the scan, which skips the other passages' rows, is faster
+// (BenchmarkDense_*/doc-*).
+const (
+	collectionQueryDocs = 4
+	collectionQueryMax  = 20000
+)
 
 // ErrEmptyQuery is returned for a query with no searchable terms.
 var ErrEmptyQuery = errors.New("query has no searchable words")
@@ -273,14 +288,14 @@ func (ix *Index) SearchWith(ctx context.Context, query string, k int, so SearchO
 			<-lexErr
 			return nil, err
 		}
-		if len(so.Docs) > 0 || so.ViaCollection {
+		if so.ViaCollection || len(so.Docs) > 0 && len(so.Docs) <= collectionQueryDocs && ix.dense.len() <= collectionQueryMax {
 			denseList, err = ix.dense.query(ctx, q, depth, so.Docs, allow)
 			if err != nil {
 				<-lexErr
 				return nil, err
 			}
 		} else {
-			denseList = ix.dense.search(q, depth, nil)
+			denseList = ix.dense.search(q, depth, allow)
 		}
 	}
 	if err := <-lexErr; err != nil {
