@@ -10,7 +10,7 @@ import (
 
 // OutputError is the refusal of an index file path that is not, or does not
 // lead to, a regular file or a new one: a folder, a device, a named pipe, a
-// socket, or a symbolic link that leads nowhere.
+// socket, or a loop of symbolic links.
 type OutputError struct {
 	Path string
 	What string // "a folder", "a device", "a named pipe", ...
@@ -21,8 +21,9 @@ func (e *OutputError) Error() string {
 }
 
 // OutputTarget returns the file that writing an index to path replaces:
-// path itself, or the file a symbolic link at path leads to (link true), so
-// that the link keeps pointing at the new index. A path that is or leads to
+// path itself, or the file a symbolic link at path leads to (link true, and
+// the file may not exist yet), so that the link keeps pointing at the new
+// index. A path that is or leads to
 // anything but a regular file (or nothing yet, in an existing folder) is
 // refused with an *OutputError.
 func OutputTarget(path string) (target string, link bool, err error) {
@@ -34,15 +35,26 @@ func OutputTarget(path string) (target string, link bool, err error) {
 		return "", false, err
 	}
 	target = path
-	if info.Mode()&fs.ModeSymlink != 0 {
+	// Follow the links one by one: the last may lead to a file not made yet,
+	// which the write creates.
+	for hops := 0; info.Mode()&fs.ModeSymlink != 0; hops++ {
 		link = true
-		if target, err = filepath.EvalSymlinks(path); err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return "", true, &OutputError{Path: path, What: "a symbolic link to a file or folder that does not exist"}
-			}
+		if hops == 40 {
+			return "", true, &OutputError{Path: path, What: "a loop of symbolic links"}
+		}
+		to, err := os.Readlink(target)
+		if err != nil {
 			return "", true, err
 		}
-		if info, err = os.Stat(target); err != nil {
+		if !filepath.IsAbs(to) {
+			to = filepath.Join(filepath.Dir(target), to)
+		}
+		target = to
+		info, err = os.Lstat(target)
+		if errors.Is(err, fs.ErrNotExist) {
+			return target, true, nil
+		}
+		if err != nil {
 			return "", true, err
 		}
 	}

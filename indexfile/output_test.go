@@ -30,6 +30,10 @@ func TestOutputTarget(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	loop := filepath.Join(dir, "loop.idx")
+	if err := os.Symlink("loop.idx", loop); err != nil {
+		t.Fatal(err)
+	}
 	toDir := filepath.Join(dir, "todir.idx")
 	if err := os.Symlink(dir, toDir); err != nil {
 		t.Fatal(err)
@@ -45,7 +49,8 @@ func TestOutputTarget(t *testing.T) {
 		{dir, "", false, "a folder"},
 		{fifo, "", false, "a named pipe"},
 		{"/dev/null", "", false, "a device"},
-		{dangling, "", true, "does not exist"},
+		{dangling, filepath.Join(dir, "nowhere.idx"), true, ""},
+		{loop, "", true, "a loop of symbolic links"},
 		{toDir, "", true, "a symbolic link to a folder"},
 	} {
 		target, isLink, err := OutputTarget(tt.path)
