@@ -158,6 +158,8 @@ func New(ctx context.Context, passages []corpus.Passage, opts Options) (*Index, 
 			vecs, denseErr = embed.All(ctx, texts, ix.opts.Embedder, ix.opts.Cache)
 			if denseErr != nil {
 				denseErr = fmt.Errorf("embed passages: %w", denseErr)
+			} else {
+				vecs = contiguous(vecs, ix.opts.Embedder.Name, texts, ix.opts.Cache)
 			}
 		}
 		if denseErr == nil {
@@ -171,6 +173,28 @@ func New(ctx context.Context, passages []corpus.Passage, opts Options) (*Index, 
 		return nil, denseErr
 	}
 	return ix, nil
+}
+
+// contiguous copies vecs, one allocation each, into rows of one matrix, so
+// that the scan reads memory in order: rows scattered over a heap that had
+// held other indexes made the scan of 10k passages 2-3x slower (2.8-4.1 ms
+// against 1.3 ms, BenchmarkDense_10000/scan after the 1k one). The cache, when there is one, is given the rows in place of
+// the vectors it held, so that each vector is still held once.
+func contiguous(vecs [][]float32, name string, texts []string, cache *embed.Cache) [][]float32 {
+	if len(vecs) == 0 {
+		return vecs
+	}
+	dim := len(vecs[0])
+	flat := make([]float32, len(vecs)*dim)
+	rows := make([][]float32, len(vecs))
+	for i, v := range vecs {
+		rows[i] = flat[i*dim : (i+1)*dim : (i+1)*dim]
+		copy(rows[i], v)
+		if cache != nil && name != "" {
+			cache.Put(embed.KeyOf(name, texts[i]), rows[i])
+		}
+	}
+	return rows
 }
 
 // Close releases the index. It holds nothing but memory, so Close does nothing
