@@ -251,6 +251,11 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 	}
 	lex := make(chan postingsResult, 1)
 	go func() {
+		if opts.Previous != nil && prev.Postings != nil && samePassageTexts(prev.Passages, s.Passages) {
+			// Postings depend on the passages' texts and order alone.
+			lex <- postingsResult{prev.Postings, nil}
+			return
+		}
 		p, err := retrieval.NewPostings(ctx, s.Passages)
 		lex <- postingsResult{p, err}
 	}()
@@ -265,6 +270,12 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 	s.Postings = lr.p
 	s.Dim = len(s.Vectors[0])
 	return s, st, nil
+}
+
+// samePassageTexts reports whether a and b are passages of the same texts in
+// the same order.
+func samePassageTexts(a, b []corpus.Passage) bool {
+	return slices.EqualFunc(a, b, func(x, y corpus.Passage) bool { return x.Text == y.Text })
 }
 
 // sameFiles reports whether a and b list the same files with the same bytes.
