@@ -20,9 +20,9 @@ import (
 // copies the collection's map of documents and funnels every score through one
 // locked heap: at 100,000 passages of 768 dimensions the scan took 12 ms,
 // QueryEmbedding 147 ms (`footnote bench`; BenchmarkDense_100000/scan against
-// /collection). A
-// search restricted to some documents asks the collection, with a where filter
-// per document.
+// /collection). A search restricted to a few documents of a small collection
+// asks the collection, with a where filter per document (see
+// collectionQueryMax).
 type dense struct {
 	dim  int
 	rows [][]float32 // rows[i] is passage i's vector; a passage with no features has zeros
