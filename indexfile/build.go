@@ -13,6 +13,7 @@ import (
 
 	"github.com/footnote-bot/footnote/corpus"
 	"github.com/footnote-bot/footnote/embed"
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // BuildOptions configure Build. The zero value builds from scratch with the
@@ -33,7 +34,7 @@ type BuildOptions struct {
 	// Load is passed on to corpus.List; its Reuse and Read are Build's own.
 	Load corpus.LoadOptions
 	// Progress, when set, is called as files are read and passages embedded,
-	// from the goroutine that called Build.
+	// one call at a time (files are read on several goroutines).
 	Progress func(BuildProgress)
 }
 
@@ -241,12 +242,40 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 			cache.Put(embed.KeyOf(name, p.Text), prev.Vectors[i])
 		}
 	}
+	// The lexical index is made once, here, and saved: loading the file
+	// analyses nothing. It runs beside the embedding, which leaves CPUs idle
+	// between batches.
+	type postingsResult struct {
+		p   *retrieval.Postings
+		err error
+	}
+	lex := make(chan postingsResult, 1)
+	go func() {
+		if opts.Previous != nil && prev.Postings != nil && samePassageTexts(prev.Passages, s.Passages) {
+			// Postings depend on the passages' texts and order alone.
+			lex <- postingsResult{prev.Postings, nil}
+			return
+		}
+		p, err := retrieval.NewPostings(ctx, s.Passages)
+		lex <- postingsResult{p, err}
+	}()
 	s.Vectors, err = embedPassages(ctx, s.Passages, e, cache, &st, opts.Progress)
+	lr := <-lex
 	if err != nil {
 		return nil, st, fmt.Errorf("embed passages: %w", err)
 	}
+	if lr.err != nil {
+		return nil, st, fmt.Errorf("lexical index: %w", lr.err)
+	}
+	s.Postings = lr.p
 	s.Dim = len(s.Vectors[0])
 	return s, st, nil
+}
+
+// samePassageTexts reports whether a and b are passages of the same texts in
+// the same order.
+func samePassageTexts(a, b []corpus.Passage) bool {
+	return slices.EqualFunc(a, b, func(x, y corpus.Passage) bool { return x.Text == y.Text })
 }
 
 // sameFiles reports whether a and b list the same files with the same bytes.

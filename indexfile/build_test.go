@@ -1,10 +1,12 @@
 package indexfile
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io/fs"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -337,5 +339,24 @@ func TestBuildProgress(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("progress %v, want %v", got, want)
+	}
+}
+
+// An update that changes no passage keeps the previous lexical index rather
+// than analysing every passage again; one that changes a passage makes it
+// anew, as a build from scratch would.
+func TestBuildKeepsPostingsWhenNothingChanged(t *testing.T) {
+	hourAgo := time.Now().Add(-time.Hour).Truncate(time.Second)
+	fsys := testFS(hourAgo)
+	first, _ := buildTest(t, fsys, nil)
+	again, _ := buildTest(t, fsys, first)
+	if again.Postings != first.Postings {
+		t.Error("the postings were made again for unchanged passages")
+	}
+	fsys["tides.txt"].Data = append(bytes.Clone(fsys["tides.txt"].Data), []byte("\nA new paragraph about the harbour at low water.\n")...)
+	changed, _ := buildTest(t, fsys, again)
+	fresh, _ := buildTest(t, fsys, nil)
+	if changed.Postings == again.Postings || !reflect.DeepEqual(changed.Postings, fresh.Postings) {
+		t.Error("the postings of a changed corpus are not a fresh build's")
 	}
 }

@@ -90,15 +90,32 @@ func runIndex(ctx context.Context, m *Main, o *indexCmdOptions, args []string) e
 	if out == "" {
 		return usagef("no index file given: footnote index DIR -o FILE")
 	}
-	if info, err := os.Stat(out); err == nil && info.IsDir() {
-		return usagef("-o %s is a folder: give the index file's name", out)
+	// A symbolic link keeps pointing at the new index: its target is
+	// replaced. Anything else but a regular file is refused.
+	target, link, err := indexfile.OutputTarget(out)
+	var oe *indexfile.OutputError
+	switch {
+	case errors.As(err, &oe):
+		return usagef("-o %v", oe)
+	case err != nil:
+		return fmt.Errorf("cannot write %s: %w", out, err)
 	}
-	if info, err := os.Stat(filepath.Dir(out)); err != nil || !info.IsDir() {
-		return fmt.Errorf("cannot write %s: folder %s does not exist", out, filepath.Dir(out))
+	if info, err := os.Stat(filepath.Dir(target)); err != nil || !info.IsDir() {
+		return fmt.Errorf("cannot write %s: folder %s does not exist", out, filepath.Dir(target))
+	}
+	// Two builds of one index file would each read the old one and the
+	// last rename would silently drop the other's work: one waits for none.
+	unlock, err := indexfile.Lock(target)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if link {
+		fmt.Fprintf(stderr, "note: %s is a symbolic link: replacing its target, %s\n", out, target)
 	}
 
 	// The index there is updated, never a file that is not an index.
-	prev, err := indexfile.ReadIndexFile(out)
+	prev, err := indexfile.ReadIndexFile(target)
 	switch {
 	case err == nil:
 	case errors.Is(err, fs.ErrNotExist):
@@ -157,7 +174,7 @@ func runIndex(ctx context.Context, m *Main, o *indexCmdOptions, args []string) e
 		}
 		return err
 	}
-	if err := indexfile.WriteIndexFile(out, s); err != nil {
+	if err := indexfile.WriteIndexFile(target, s); err != nil {
 		return fmt.Errorf("writing the index: %w", err)
 	}
 
