@@ -51,13 +51,16 @@ type BuildStats struct {
 	// Files is the number of files in formats the corpus reads, skipped ones
 	// included.
 	Files int
-	// Read is the number of files whose bytes were read: new and changed
-	// files, and files whose time changed but not their size, which are read
-	// to compare their hash.
+	// Read is the number of files read to be parsed: new and changed ones
+	// (each once). Read + Unchanged + Unreadable = Files.
 	Read int
 	// Unchanged is the number of files whose documents (or reasons for being
-	// skipped) were kept from Previous, read or not.
-	Unchanged int
+	// skipped) were kept from Previous; Checked counts those among them whose
+	// bytes were hashed to prove it (their time changed, not their size).
+	Unchanged, Checked int
+	// Unreadable is the number of files skipped before they could be read
+	// (a special file, a name that is not UTF-8, a broken link...).
+	Unreadable int
 	// Removed is the number of Previous's files that are gone.
 	Removed int
 	// Skipped lists the files (and folders) not indexed, with the reasons,
@@ -181,14 +184,19 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 		// A file skipped before is judged again unless its bytes were:
 		// it may have been skipped because it could not be read.
 		unhashed := old.SHA256 == [32]byte{}
+		if lf.Skip != "" {
+			st.Unreadable++
+			continue
+		}
 		if !keepDocs || !ok || old.Size != f.Size || old.Skipped == "" && !hasDoc || old.Skipped != "" && unhashed {
 			total++
 			continue
 		}
 		same := trustStat && old.ModTime.Equal(f.ModTime) && old.ModTime.Before(prev.Created.Add(-racyWindow))
+		checked := false
 		if !same && !unhashed && f.Size <= limit {
 			sum, err := hashFile(fsys, f.Path)
-			st.Read++
+			checked = true
 			same = err == nil && sum == old.SHA256
 		}
 		if !same {
@@ -196,6 +204,9 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 			continue
 		}
 		st.Unchanged++
+		if checked {
+			st.Checked++
+		}
 		rec := f
 		rec.SHA256, rec.Skipped = old.SHA256, old.Skipped
 		records = append(records, rec)
@@ -208,7 +219,7 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 	}
 
 	c, skipped, err := list.Load(ctx)
-	st.Read += len(sums)
+	st.Read = len(sums)
 	st.Skipped = skipped
 	if err != nil {
 		return nil, st, err

@@ -227,7 +227,8 @@ func TestBuildIncremental(t *testing.T) {
 		if !slices.Equal(read, []string{"zh/harbour.txt"}) || times["zh/harbour.txt"] != 1 || len(embedded) != 0 {
 			t.Errorf("read %v (%v), embedded %d", read, times, len(embedded))
 		}
-		if st.Read != 1 || st.Unchanged != 4 {
+		// The summary adds up: the file is unchanged, checked, not read.
+		if st.Read != 0 || st.Unchanged != 4 || st.Checked != 1 || st.Read+st.Unchanged+st.Unreadable != st.Files {
 			t.Errorf("stats %+v", st)
 		}
 	})
@@ -239,9 +240,13 @@ func TestBuildIncremental(t *testing.T) {
 		mapFS["more/bells2.txt"] = &fstest.MapFile{Data: []byte(strings.Replace(string(old.Data), "clay", "sand", 1)), ModTime: racy}
 		build(t, opts) // records the racy time
 		mapFS["more/bells2.txt"] = &fstest.MapFile{Data: []byte(strings.Replace(string(old.Data), "clay", "lime", 1)), ModTime: racy}
-		_, read, times, embedded := build(t, opts)
+		st, read, times, embedded := build(t, opts)
 		if !slices.Equal(read, []string{"more/bells2.txt"}) || times["more/bells2.txt"] != 2 || len(embedded) != 1 {
 			t.Errorf("read %v (%v), embedded %q", read, times, embedded)
+		}
+		// Hashed, found changed, then parsed: one file read, not two.
+		if st.Read != 1 || st.Checked != 0 || st.Read+st.Unchanged+st.Unreadable != st.Files {
+			t.Errorf("stats %+v: the summary does not add up", st)
 		}
 		// Until its time is well before the start of a build, it is read
 		// every time.

@@ -47,22 +47,24 @@ func indexCommand() command {
 
 // indexSummary is what `footnote index` did; --json prints it.
 type indexSummary struct {
-	Index     string        `json:"index"`
-	Folder    string        `json:"folder"`
-	Bytes     int64         `json:"bytes"`
-	Seconds   float64       `json:"seconds"`
-	Embedder  string        `json:"embedder"`
-	Dim       int           `json:"dim"`
-	Files     int           `json:"files"`
-	Docs      int           `json:"docs"`
-	Read      int           `json:"read"`
-	Unchanged int           `json:"unchanged"`
-	Removed   int           `json:"removed"`
-	Passages  int           `json:"passages"`
-	Embedded  int           `json:"embedded"`
-	Reused    int           `json:"reused"`
-	Skipped   []skippedFile `json:"skipped"`
-	Notes     []string      `json:"notes"`
+	Index      string        `json:"index"`
+	Folder     string        `json:"folder"`
+	Bytes      int64         `json:"bytes"`
+	Seconds    float64       `json:"seconds"`
+	Embedder   string        `json:"embedder"`
+	Dim        int           `json:"dim"`
+	Files      int           `json:"files"`
+	Docs       int           `json:"docs"`
+	Read       int           `json:"read"`
+	Unchanged  int           `json:"unchanged"`
+	Checked    int           `json:"checked"`
+	Unreadable int           `json:"unreadable"`
+	Removed    int           `json:"removed"`
+	Passages   int           `json:"passages"`
+	Embedded   int           `json:"embedded"`
+	Reused     int           `json:"reused"`
+	Skipped    []skippedFile `json:"skipped"`
+	Notes      []string      `json:"notes"`
 }
 
 type skippedFile struct {
@@ -179,7 +181,7 @@ func runIndex(ctx context.Context, m *Main, o *indexCmdOptions, args []string) e
 	}
 
 	sum := indexSummary{Index: out, Folder: dir, Embedder: s.Embedder, Dim: s.Dim,
-		Files: st.Files, Docs: st.Docs, Read: st.Read, Unchanged: st.Unchanged, Removed: st.Removed,
+		Files: st.Files, Docs: st.Docs, Read: st.Read, Unchanged: st.Unchanged, Checked: st.Checked, Unreadable: st.Unreadable, Removed: st.Removed,
 		Passages: st.Passages, Embedded: st.Embedded, Reused: st.Reused,
 		Skipped: []skippedFile{}, Notes: st.Notes}
 	if sum.Notes == nil {
@@ -204,8 +206,15 @@ func renderIndexSummary(s indexSummary) string {
 	var b strings.Builder
 	took := time.Duration(s.Seconds * float64(time.Second)).Round(time.Millisecond)
 	fmt.Fprintf(&b, "Indexed %s into %s (%s) in %s.\n", s.Folder, s.Index, byteSize(s.Bytes), took)
-	fmt.Fprintf(&b, "  files     %d: %d indexed, %d skipped; %d read, %d unchanged, %d removed\n",
-		s.Files, s.Docs, s.Files-s.Docs, s.Read, s.Unchanged, s.Removed)
+	// Read + unchanged + unreadable = files.
+	fmt.Fprintf(&b, "  files     %d: %d indexed, %d skipped; %d read, %d unchanged", s.Files, s.Docs, s.Files-s.Docs, s.Read, s.Unchanged)
+	if s.Checked > 0 {
+		fmt.Fprintf(&b, " (%d of them checked by their bytes)", s.Checked)
+	}
+	if s.Unreadable > 0 {
+		fmt.Fprintf(&b, ", %d not readable", s.Unreadable)
+	}
+	fmt.Fprintf(&b, "; %d removed\n", s.Removed)
 	fmt.Fprintf(&b, "  passages  %d: %d embedded, %d reused (%s)\n", s.Passages, s.Embedded, s.Reused, s.Embedder)
 	for i, sk := range s.Skipped {
 		label := ""
