@@ -61,6 +61,8 @@ type options struct {
 	output     string
 	benchMax   int
 	benchN     int
+	squad      string
+	articles   string
 
 	environ env
 	cfg     config.Config

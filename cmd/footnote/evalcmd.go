@@ -16,18 +16,29 @@ import (
 func evalCommand() command {
 	return command{
 		name:    "eval",
-		args:    "FILE.jsonl",
+		args:    "FILE.jsonl | --squad FILE.json",
 		summary: "measure retrieval, answers, quotes and latency on a question set",
 		flags: func(fs *flag.FlagSet, o *options) {
 			commonFlags(fs, o)
 			fs.StringVar(&o.mode, "mode", "", "who writes the answers: auto, extractive or llm")
 			fs.BoolVar(&o.verbose, "v", false, "list every question's outcome")
+			fs.StringVar(&o.squad, "squad", "", "a SQuAD v2.0 `file`: its articles become the corpus, its questions are asked")
+			fs.StringVar(&o.articles, "articles", "", "with --squad, ask only the questions of these articles (`list` of numbers from 1, e.g. 1,3)")
 		},
 		run: runEval,
 	}
 }
 
 func runEval(ctx context.Context, o *options, args []string, stdout, stderr io.Writer) error {
+	if o.squad != "" {
+		if len(args) != 0 {
+			return usagef("give either --squad FILE.json or a question file FILE.jsonl, not both")
+		}
+		return runSquad(ctx, o, stdout, stderr)
+	}
+	if o.articles != "" {
+		return usagef("--articles needs --squad")
+	}
 	if len(args) != 1 {
 		return usagef("give one question file: footnote eval FILE.jsonl")
 	}
