@@ -47,7 +47,9 @@ type Config struct {
 	K int `yaml:"k"`
 	// MaxQuestion is the longest question accepted, in characters.
 	MaxQuestion int `yaml:"max_question"`
-	// Retrieval is hybrid, dense or lexical.
+	// Retrieval is auto, hybrid, dense or lexical. Auto is lexical with the
+	// local embedder (its hashed vectors add nothing measurable to BM25) and
+	// hybrid with a configured embedding model.
 	Retrieval string `yaml:"retrieval"`
 	// Mode is auto, extractive or llm.
 	Mode string `yaml:"mode"`
@@ -117,12 +119,23 @@ type Discord struct {
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
 }
 
+// RetrievalMode is the ranking Retrieval selects, with auto resolved.
+func (c Config) RetrievalMode() string {
+	if c.Retrieval != "auto" {
+		return c.Retrieval
+	}
+	if c.Embeddings.Provider == "" || c.Embeddings.Provider == "local" {
+		return "lexical"
+	}
+	return "hybrid"
+}
+
 // Default returns the configuration used when nothing is set.
 func Default() Config {
 	return Config{
 		K:           5,
 		MaxQuestion: 1000,
-		Retrieval:   "hybrid",
+		Retrieval:   "auto",
 		Mode:        "auto",
 		Embeddings:  Embeddings{Provider: "local"},
 		LLM: LLM{
@@ -390,7 +403,7 @@ func (c Config) Validate() error {
 	if c.MaxQuestion < 1 || c.MaxQuestion > 100000 {
 		bad("max_question", "%d is out of range: use 1 to 100000 characters", c.MaxQuestion)
 	}
-	oneOf(bad, "retrieval", c.Retrieval, "hybrid", "dense", "lexical")
+	oneOf(bad, "retrieval", c.Retrieval, "auto", "hybrid", "dense", "lexical")
 	oneOf(bad, "mode", c.Mode, "auto", "extractive", "llm")
 	oneOf(bad, "embeddings.provider", c.Embeddings.Provider, "local", "openai", "ollama", "openai-compatible")
 	if c.Embeddings.Provider == "openai-compatible" && c.Embeddings.BaseURL == "" {

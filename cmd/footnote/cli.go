@@ -202,7 +202,7 @@ func commonFlags(fs *flag.FlagSet, o *options) {
 		return nil
 	})
 	fs.BoolVar(&o.json, "json", false, "print JSON")
-	fs.StringVar(&o.retrieval, "retrieval", "", "ranking: hybrid, dense or lexical (default hybrid)")
+	fs.StringVar(&o.retrieval, "retrieval", "", "ranking: auto, hybrid, dense or lexical (default auto: lexical with the local embedder, hybrid with an embedding model)")
 }
 
 // loadConfig reads the config file and environment, then applies the flags.
