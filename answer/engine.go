@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/footnote-bot/footnote/corpus"
@@ -50,6 +51,9 @@ type Engine struct {
 	order []string
 	index Index
 	opts  Options
+
+	vocabOnce sync.Once // spell.go: the corpus's words, read on first need
+	vocab     *vocabulary
 }
 
 // New returns an engine over the documents of c searched through index.
@@ -130,6 +134,11 @@ func (e *Engine) Ask(ctx context.Context, req Request) (*Answer, error) {
 	ans := &Answer{Question: req.Question, Mode: ModeExtractive, Citations: []Citation{}, Passages: []Passage{}}
 	useModel := mode != ModeExtractive && e.opts.Writer != nil
 	req, modelErr := e.followUp(ctx, req, useModel) // llmask.go
+	asked := req.Question
+	if fixed, changed := e.correctSpelling(req.Question); changed { // spell.go
+		req.Question, ans.DidYouMean = fixed, fixed
+		ans.Note = "Did you mean \u201c" + fixed + "\u201d?"
+	}
 	hits, err := e.index.Search(ctx, retrievalQuery(req), k)
 	if errors.Is(err, retrieval.ErrEmptyQuery) {
 		ans.Abstained = true
@@ -147,6 +156,7 @@ func (e *Engine) Ask(ctx context.Context, req Request) (*Answer, error) {
 		return ans, nil
 	}
 	e.answerExtractive(req.Question, hits, ans)
+	ans.Question = asked
 	return ans, nil
 }
 
@@ -163,8 +173,9 @@ func retrievalQuery(req Request) string {
 func (e *Engine) answerExtractive(question string, hits []retrieval.Hit, ans *Answer) {
 	ans.Mode = ModeExtractive
 	picked, coverage := e.extract(question, hits)
+	ans.Confidence = e.confidence(question, picked, hits, coverage) // confidence.go
 	never := e.neverMentioned(question)
-	if len(picked) == 0 || coverage < minCoverage || len(never) > 0 {
+	if len(picked) == 0 || ans.Confidence < minConfidence || len(never) > 0 {
 		ans.Abstained = true
 		ans.Answer = "The corpus does not seem to cover this question."
 		if len(never) > 0 {

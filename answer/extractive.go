@@ -17,18 +17,12 @@ import (
 // A sentence's score mixes how much of the question's weight (IDF of its terms)
 // the sentence and its passage cover, whether it holds the kind of information
 // the question asks for (a number for "how many", a date for "when", a place for
-// "where", a name for "who"), and its passage's rank. The engine abstains when
-// no retrieved passage covers enough of the question's weight: see minCoverage.
+// "where", a name for "who"), and its passage's retrieval score. The engine
+// abstains when its confidence is low (confidence.go) or the question names
+// something the corpus never mentions (focus.go).
 
-const (
-	// minCoverage is the share of the question's IDF weight that the best
-	// passage must contain for the engine to answer. Calibrated on the dev set
-	// (see README, "Abstention"): unanswerable questions there reach at most
-	// about 0.45, answerable ones at least about 0.6.
-	minCoverage = 0.35
-	// maxSentences is the most sentences an extractive answer quotes.
-	maxSentences = 3
-)
+// maxSentences is the most sentences an extractive answer quotes.
+const maxSentences = 3
 
 // questionWords are dropped from questions before scoring: they say what is
 // asked, not what it is about.
