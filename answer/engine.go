@@ -54,6 +54,9 @@ type Engine struct {
 
 	vocabOnce sync.Once // spell.go: the corpus's words, read on first need
 	vocab     *vocabulary
+
+	analysedMu sync.Mutex // extractive.go: passages' sentences and terms
+	analysed   map[analysedKey][]sentence
 }
 
 // New returns an engine over the documents of c searched through index.
@@ -139,7 +142,7 @@ func (e *Engine) Ask(ctx context.Context, req Request) (*Answer, error) {
 		req.Question, ans.DidYouMean = fixed, fixed
 		ans.Note = "Did you mean \u201c" + fixed + "\u201d?"
 	}
-	hits, err := e.index.Search(ctx, retrievalQuery(req), k)
+	hits, err := e.index.Search(ctx, retrievalQuery(req), max(k, rerankDepth))
 	if errors.Is(err, retrieval.ErrEmptyQuery) {
 		ans.Abstained = true
 		ans.Answer = "The question has no words to search for. Ask about a topic in the documents."
@@ -148,6 +151,7 @@ func (e *Engine) Ask(ctx context.Context, req Request) (*Answer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("retrieving passages: %w", err)
 	}
+	hits = e.rerank(req.Question, hits, k) // rerank.go
 	for i, h := range hits {
 		ans.Passages = append(ans.Passages, e.passageOf(i+1, h.Passage, h.Score))
 	}

@@ -187,11 +187,44 @@ type sentence struct {
 	terms []string
 }
 
+// sentencesOf returns the sentences of p with their terms. Analysed
+// passages are kept (up to maxAnalysed, then the memory starts over): the
+// reranker and the extractor read the same passages, and a bot the same
+// passages again.
 func (e *Engine) sentencesOf(p corpus.Passage) []sentence {
-	var out []sentence
+	key := analysedKey{p.Doc, p.Start}
+	e.analysedMu.Lock()
+	s, ok := e.analysed[key]
+	e.analysedMu.Unlock()
+	if ok {
+		return s
+	}
 	for _, sp := range corpus.Sentences(p.Text) {
 		text := p.Text[sp.Start:sp.End]
-		out = append(out, sentence{span: sp, text: text, terms: terms.Of(text)})
+		s = append(s, sentence{span: sp, text: text, terms: terms.Of(text)})
+	}
+	e.analysedMu.Lock()
+	if e.analysed == nil || len(e.analysed) >= maxAnalysed {
+		e.analysed = map[analysedKey][]sentence{}
+	}
+	e.analysed[key] = s
+	e.analysedMu.Unlock()
+	return s
+}
+
+// maxAnalysed bounds the analysed passages an engine keeps.
+const maxAnalysed = 4096
+
+type analysedKey struct {
+	doc   string
+	start int
+}
+
+// passageTerms is the terms of all of a passage's sentences.
+func passageTerms(sents []sentence) []string {
+	var out []string
+	for _, s := range sents {
+		out = append(out, s.terms...)
 	}
 	return out
 }
@@ -227,7 +260,8 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 		top = max(top, h.Score)
 	}
 	for i, h := range hits {
-		pcov := q.cover(terms.Of(h.Passage.Text))
+		sents := e.sentencesOf(h.Passage)
+		pcov := q.cover(passageTerms(sents))
 		if pcov > best {
 			best = pcov
 		}
@@ -235,7 +269,7 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 		if top > 0 {
 			rel = h.Score / top
 		}
-		for _, st := range e.sentencesOf(h.Passage) {
+		for _, st := range sents {
 			scov := q.cover(st.terms)
 			c := candidate{hit: i, span: st.span, cover: scov, matched: q.matched(st.terms)}
 			c.typed = w != wantAny && satisfies(w, st.text, question)
