@@ -142,7 +142,11 @@ func (e *Engine) Ask(ctx context.Context, req Request) (*Answer, error) {
 		req.Question, ans.DidYouMean = fixed, fixed
 		ans.Note = "Did you mean \u201c" + fixed + "\u201d?"
 	}
-	hits, err := e.index.Search(ctx, retrievalQuery(req), max(k, rerankDepth))
+	depth := k
+	if !useModel {
+		depth = max(k, rerankDepth) // the extractive answer reranks (rerank.go)
+	}
+	hits, err := e.index.Search(ctx, retrievalQuery(req), depth)
 	if errors.Is(err, retrieval.ErrEmptyQuery) {
 		ans.Abstained = true
 		ans.Answer = "The question has no words to search for. Ask about a topic in the documents."
@@ -151,7 +155,9 @@ func (e *Engine) Ask(ctx context.Context, req Request) (*Answer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("retrieving passages: %w", err)
 	}
-	hits = e.rerank(req.Question, hits, k) // rerank.go
+	if !useModel {
+		hits = e.rerank(req.Question, hits, k)
+	}
 	for i, h := range hits {
 		ans.Passages = append(ans.Passages, e.passageOf(i+1, h.Passage, h.Score))
 	}
