@@ -81,7 +81,7 @@ func presupposed(question string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for i, w := range questionWordSpans(question) {
-		if (i > 0 && startsUpper(w.text)) || isNumber(w.text) {
+		if (i > 0 && startsUpper(w.text)) || isNumber(w.text) || numberWords[strings.ToLower(w.text)] != "" {
 			k := strings.ToLower(w.text)
 			if !seen[k] {
 				seen[k] = true
@@ -97,6 +97,9 @@ func presupposed(question string) []string {
 // "1600"), a name by its terms or a word form of them ("European" and
 // "Europe", "Africans" and "Africa").
 func holdsEvidence(ev, text string, have map[string]bool) bool {
+	if d := numberWords[strings.ToLower(ev)]; d != "" {
+		return have[strings.ToLower(ev)] || have[d]
+	}
 	if isNumber(strings.TrimSuffix(ev, "s")) {
 		return strings.Contains(digitsOnly(text), digitsOnly(strings.TrimSuffix(ev, "s")))
 	}
@@ -153,3 +156,8 @@ func (e *Engine) common(word string) bool {
 	}
 	return len(ts) > 0
 }
+
+// numberWords are the counts a question may spell out, with their digits:
+// "multiplying three numbers" presupposes three, not two.
+var numberWords = map[string]string{"two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+	"seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20"}
