@@ -3,6 +3,7 @@ package answer
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/footnote-bot/footnote/retrieval"
@@ -88,5 +89,28 @@ func TestBigramShare(t *testing.T) {
 	}
 	if got := (queryTerms{terms: []string{"one"}}).bigramShare([]string{"one"}); got != 0 {
 		t.Errorf("one term: %v", got)
+	}
+}
+
+// A question in other words ("established" for "founded") is credited for
+// choosing the sentence, but related words alone never make a passage count
+// as covering the question (the bay and the dock are not the harbour).
+func TestRelatedWordsCreditParaphrase(t *testing.T) {
+	e := tidesEngine(t)
+	q := e.queryTerms("When were the oyster farms established?")
+	farms := termSet("Oyster farms in Cancale were founded in 1850.")
+	var ts []string
+	for t := range farms {
+		ts = append(ts, t)
+	}
+	if c, s := q.cover(ts), q.coverStrict(ts); !(c > s) {
+		t.Errorf("cover %.3f, strict %.3f: no credit for founded/established", c, s)
+	}
+	a, err := e.Ask(context.Background(), Request{Question: "When were the oyster farms established?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Abstained || len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "1850") {
+		t.Errorf("answer %q", a.Answer)
 	}
 }

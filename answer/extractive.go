@@ -9,6 +9,7 @@ import (
 	"github.com/footnote-bot/footnote/corpus"
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/terms"
+	"github.com/footnote-bot/footnote/terms/related"
 )
 
 // Extractive answering: the answer is the one to three sentences of the retrieved
@@ -69,8 +70,15 @@ func (e *Engine) queryTerms(question string) queryTerms {
 // missing from terms still counts half when it nearly matches one: a Chinese
 // bigram whose two characters both occur, an English stem that begins a word
 // up to three letters longer ("high", "highest"), or one that shares all but
-// its last two letters (five at least) with one ("strategi", "strateg").
-func (q queryTerms) cover(terms []string) float64 {
+// its last two letters (five at least) with one ("strategi", "strateg"), or
+// a term near it in meaning ("di" for died, "kill"; package terms/related).
+func (q queryTerms) cover(terms []string) float64 { return q.coverBy(terms, true) }
+
+// coverStrict is cover without credit for related terms: the evidence that a
+// passage is about the question at all, which paraphrase must not stand in for.
+func (q queryTerms) coverStrict(terms []string) float64 { return q.coverBy(terms, false) }
+
+func (q queryTerms) coverBy(terms []string, withRelated bool) float64 {
 	if q.total == 0 {
 		return 0
 	}
@@ -85,6 +93,8 @@ func (q queryTerms) cover(terms []string) float64 {
 			s += q.weight[t]
 		case nearMatch(t, have, terms):
 			s += q.weight[t] / 2
+		case withRelated && relatedMatch(t, have):
+			s += q.weight[t] * relatedShare
 		}
 	}
 	return s / q.total
@@ -105,6 +115,19 @@ func nearMatch(t string, have map[string]bool, terms []string) bool {
 		}
 		// "strategi" and "strateg": all but the last two letters agree.
 		if len(t) >= 7 && strings.HasPrefix(u, t[:len(t)-2]) {
+			return true
+		}
+	}
+	return false
+}
+
+// relatedShare is how much of its weight a question term counts when the text
+// holds a term near it in meaning ("died" and "killed"; package related).
+const relatedShare = 0.5
+
+func relatedMatch(t string, have map[string]bool) bool {
+	for _, u := range related.To(t) {
+		if have[u] {
 			return true
 		}
 	}
@@ -244,7 +267,7 @@ const (
 )
 
 // extract picks the sentences that answer question from hits. It returns them
-// best first, and the best passage coverage.
+// best first, and the best passage coverage (without related terms).
 //
 // A sentence's score is its coverage of the question's weight, the share of
 // the question's adjacent term pairs it holds as pairs, its passage's
@@ -261,10 +284,9 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 	}
 	for i, h := range hits {
 		sents := e.sentencesOf(h.Passage)
-		pcov := q.cover(passageTerms(sents))
-		if pcov > best {
-			best = pcov
-		}
+		pterms := passageTerms(sents)
+		pcov := q.cover(pterms)
+		best = max(best, q.coverStrict(pterms))
 		rel := 0.0
 		if top > 0 {
 			rel = h.Score / top
