@@ -6,6 +6,7 @@ import (
 
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/terms"
+	"github.com/footnote-bot/footnote/terms/related"
 )
 
 // A question that cannot be answered from the readings often reuses a
@@ -95,7 +96,7 @@ func presupposed(question string) []string {
 // holdsEvidence reports whether text (with its term set have) holds the name
 // or number ev: a number by its digits ("10000" and "10,000", "1600s" and
 // "1600"), a name by its terms or a word form of them ("European" and
-// "Europe", "Africans" and "Africa").
+// "Europe", "Africans" and "Africa", "Irish" and "Ireland").
 func holdsEvidence(ev, text string, have map[string]bool) bool {
 	if d := numberWords[strings.ToLower(ev)]; d != "" {
 		return have[strings.ToLower(ev)] || have[d]
@@ -104,11 +105,23 @@ func holdsEvidence(ev, text string, have map[string]bool) bool {
 		return strings.Contains(digitsOnly(text), digitsOnly(strings.TrimSuffix(ev, "s")))
 	}
 	for _, t := range terms.Of(ev) {
-		if !have[t] && !formOf(t, have) {
+		if !have[t] && !formOf(t, have) && !relatedForm(t, have) {
 			return false
 		}
 	}
 	return true
+}
+
+// relatedForm reports whether have holds a term related to t in meaning that
+// also begins like it: a country and its people ("Irish" and "Ireland",
+// "Swiss" and "Switzerland"), not a neighbour ("Irish" and "Scottish").
+func relatedForm(t string, have map[string]bool) bool {
+	for _, u := range related.To(t) {
+		if have[u] && len(u) >= 2 && len(t) >= 2 && u[:2] == t[:2] {
+			return true
+		}
+	}
+	return false
 }
 
 // formOf reports whether a term of have and t are forms of one word: one

@@ -18,11 +18,12 @@ func TestPresupposed(t *testing.T) {
 }
 
 func TestHoldsEvidence(t *testing.T) {
-	text := "By 1900, 10,000 engines of two kinds ran in Europe and the Americas."
+	text := "By 1900, 10,000 engines of two kinds ran in Europe, Ireland and the Americas."
 	have := termSet(text)
 	for ev, want := range map[string]bool{
 		"10000": true, "1900s": true, "1901": false, "two": true, "three": false,
 		"European": true, "Americans": true, "Asia": false,
+		"Irish": true, "Scottish": false, // a country's people, not its neighbours
 	} {
 		if got := holdsEvidence(ev, text, have); got != want {
 			t.Errorf("holdsEvidence(%q) = %v, want %v", ev, got, want)

@@ -69,7 +69,8 @@ func (e *Engine) queryTerms(question string) queryTerms {
 // cover is the share of the question's weight found in terms. A question term
 // missing from terms still counts half when it nearly matches one: a Chinese
 // bigram whose two characters both occur, an English stem that begins a word
-// up to three letters longer ("high", "highest"), or one that shares all but
+// up to three letters longer ("high", "highest") or is one up to four letters
+// longer ("brazilian", "brazil"), or one that shares all but
 // its last two letters (five at least) with one ("strategi", "strateg"), or
 // a term near it in meaning ("di" for died, "kill"; package terms/related).
 func (q queryTerms) cover(terms []string) float64 { return q.coverBy(terms, true) }
@@ -111,6 +112,11 @@ func nearMatch(t string, have map[string]bool, terms []string) bool {
 	for _, u := range terms {
 		// "high" and "highest": the question's word begins a longer one.
 		if len(u) > len(t) && len(u) <= len(t)+3 && strings.HasPrefix(u, t) {
+			return true
+		}
+		// "brazilian" and "brazil": a word of five letters or more begins
+		// the question's, which is at most four letters longer.
+		if len(u) >= 5 && len(u) < len(t) && len(t) <= len(u)+4 && strings.HasPrefix(t, u) {
 			return true
 		}
 		// "strategi" and "strateg": all but the last two letters agree.
