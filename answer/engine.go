@@ -137,10 +137,9 @@ func (e *Engine) Ask(ctx context.Context, req Request) (*Answer, error) {
 	ans := &Answer{Question: req.Question, Mode: ModeExtractive, Citations: []Citation{}, Passages: []Passage{}}
 	useModel := mode != ModeExtractive && e.opts.Writer != nil
 	req, modelErr := e.followUp(ctx, req, useModel) // llmask.go
-	asked := req.Question
 	if fixed, changed := e.correctSpelling(req.Question); changed { // spell.go
 		req.Question, ans.DidYouMean = fixed, fixed
-		ans.Note = "Did you mean \u201c" + fixed + "\u201d?"
+		defer noteDidYouMean(ans)
 	}
 	depth := k
 	if !useModel {
@@ -166,7 +165,6 @@ func (e *Engine) Ask(ctx context.Context, req Request) (*Answer, error) {
 		return ans, nil
 	}
 	e.answerExtractive(req.Question, hits, ans)
-	ans.Question = asked
 	return ans, nil
 }
 

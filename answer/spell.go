@@ -145,3 +145,12 @@ func editDistance(a, b string, limit int) int {
 	}
 	return prev[len(b)]
 }
+
+// noteDidYouMean puts "Did you mean …?" before the answer's note.
+func noteDidYouMean(ans *Answer) {
+	n := "Did you mean \u201c" + ans.DidYouMean + "\u201d?"
+	if ans.Note != "" {
+		n += " " + ans.Note
+	}
+	ans.Note = n
+}
