@@ -136,7 +136,7 @@ func (e *Engine) Ask(ctx context.Context, req Request) (*Answer, error) {
 	}
 	ans := &Answer{Question: req.Question, Mode: ModeExtractive, Citations: []Citation{}, Passages: []Passage{}}
 	useModel := mode != ModeExtractive && e.opts.Writer != nil
-	req, modelErr := e.followUp(ctx, req, useModel) // llmask.go
+	req, modelErr := e.followUp(ctx, req, useModel)                 // llmask.go
 	if fixed, changed := e.correctSpelling(req.Question); changed { // spell.go
 		req.Question, ans.DidYouMean = fixed, fixed
 		defer noteDidYouMean(ans)
