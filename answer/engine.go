@@ -136,8 +136,10 @@ func (e *Engine) Ask(ctx context.Context, req Request) (*Answer, error) {
 	}
 	ans := &Answer{Question: req.Question, Mode: ModeExtractive, Citations: []Citation{}, Passages: []Passage{}}
 	useModel := mode != ModeExtractive && e.opts.Writer != nil
-	req, modelErr := e.followUp(ctx, req, useModel)                 // llmask.go
-	if fixed, changed := e.correctSpelling(req.Question); changed { // spell.go
+	req, modelErr := e.followUp(ctx, req, useModel) // llmask.go
+
+	// Unknown words corrected to the corpus's (spell.go).
+	if fixed, changed := e.correctSpelling(req.Question); changed {
 		req.Question, ans.DidYouMean = fixed, fixed
 		defer noteDidYouMean(ans)
 	}
