@@ -11,8 +11,8 @@ import (
 // the other side of the Atlantic ("kilometers" for "kilometres"). A question
 // word the corpus never uses is corrected to the corpus word nearest in
 // spelling: at most one edit (an insertion, deletion, substitution or swap of
-// two neighbours) for words of four to seven letters, two for longer ones,
-// the most frequent such word winning. The corrected question is what is
+// two neighbours) for words of four to seven letters, keeping the first
+// letter, two for longer ones; the nearest, then the most frequent, wins. The corrected question is what is
 // searched and checked for coverage; the answer says "Did you mean" when a
 // word changed. Words the corpus uses are never changed, and neither are
 // numbers or words of three letters or fewer.
@@ -97,7 +97,9 @@ func (v *vocabulary) nearest(w string) string {
 	}
 	best, bestN, bestD := "", 0, limit+1
 	for u, n := range v.count {
-		if abs(len(u)-len(w)) > limit || u[0] != w[0] && limit < 2 {
+		// A short word keeps its first letter: people rarely mistype it,
+		// and one edit from a short word reaches too many others.
+		if abs(len(u)-len(w)) > limit || (limit < 2 && u[0] != w[0]) {
 			continue
 		}
 		d := editDistance(w, u, limit)
