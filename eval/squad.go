@@ -179,50 +179,70 @@ func (s *Squad) Subset(keep func(article int) bool) *Squad {
 
 // SquadResult is the outcome of one SQuAD question.
 type SquadResult struct {
-	ID         string  `json:"id"`
-	Question   string  `json:"question"`
-	Answerable bool    `json:"answerable"`
-	Rank       int     `json:"rank"`      // first top-5 passage in the gold paragraph holding a gold span, 0 if none
-	ParaRank   int     `json:"para_rank"` // first top-5 passage overlapping the gold paragraph
-	Abstained  bool    `json:"abstained"`
-	Correct    bool    `json:"correct"`     // answer or a quote holds a gold answer text
-	FirstQuote bool    `json:"first_quote"` // the first quote alone does
-	Exact      bool    `json:"exact"`       // a quote holds a gold span at its very bytes
-	Plausible  bool    `json:"plausible"`   // (unanswerable) the answer quotes the plausible trap
-	Confidence float64 `json:"confidence"`
-	BM25Rank   int     `json:"bm25_rank"`
-	BM25OK     bool    `json:"bm25_ok"`
-	Answer     string  `json:"answer"`
-	Gold       string  `json:"gold"`
-	Error      string  `json:"error,omitempty"`
-	Latency    time.Duration
+	ID         string        `json:"id"`
+	Question   string        `json:"question"`
+	Answerable bool          `json:"answerable"`
+	Rank       int           `json:"rank"`      // first top-5 passage in the gold paragraph holding a gold span, 0 if none
+	ParaRank   int           `json:"para_rank"` // first top-5 passage overlapping the gold paragraph
+	Abstained  bool          `json:"abstained"`
+	Correct    bool          `json:"correct"`     // answer or a quote holds a gold answer text
+	FirstQuote bool          `json:"first_quote"` // the first quote alone does
+	Exact      bool          `json:"exact"`       // a quote holds a gold span at its very bytes
+	Plausible  bool          `json:"plausible"`   // (unanswerable) the answer quotes the plausible trap
+	Confidence float64       `json:"confidence"`
+	BM25Rank   int           `json:"bm25_rank"`
+	BM25OK     bool          `json:"bm25_ok"`
+	Answer     string        `json:"answer"`
+	Gold       string        `json:"gold"`
+	Error      string        `json:"error,omitempty"`
+	Latency    time.Duration `json:"latency_ns"`
 }
 
 // SquadReport holds the figures squadcheck.py prints, for Footnote and for plain
 // BM25 in the same run.
 type SquadReport struct {
-	Questions, Answerable, Unanswerable int
-	RecallAt1, RecallAt5, MRR           float64
-	ParaAt1, ParaAt5                    float64
-	Accuracy, FirstQuote, Exact         float64
-	AnswerableAbstained                 int
-	UnanswerableAbstained               int
-	PlausibleQuoted                     int
-	Quotes, VerbatimBreaks              int
-	BM25At1, BM25At5, BM25Accuracy      float64
-	P50, P95                            time.Duration
+	Questions    int `json:"questions"`
+	Answerable   int `json:"answerable"`
+	Unanswerable int `json:"unanswerable"`
+	// Recall is over answerable questions: a top passage lies in the gold
+	// paragraph and holds a gold answer span whole (ParaAt: in the paragraph).
+	RecallAt1 float64 `json:"recall_at_1"`
+	RecallAt5 float64 `json:"recall_at_5"`
+	MRR       float64 `json:"mrr_at_5"`
+	ParaAt1   float64 `json:"paragraph_at_1"`
+	ParaAt5   float64 `json:"paragraph_at_5"`
+	// Accuracy: not abstained, and the answer or a quote holds a gold answer
+	// text; FirstQuote: the first quote alone does; Exact: a quote holds a
+	// gold span at its very bytes.
+	Accuracy              float64 `json:"accuracy"`
+	FirstQuote            float64 `json:"accuracy_first_quote"`
+	Exact                 float64 `json:"exact"`
+	AnswerableAbstained   int     `json:"answerable_abstained"`
+	UnanswerableAbstained int     `json:"unanswerable_abstained"`
+	// PlausibleQuoted counts answered unanswerable questions whose answer
+	// holds SQuAD's plausible (trap) answer.
+	PlausibleQuoted int `json:"plausible_quoted"`
+	Quotes          int `json:"quotes"`
+	VerbatimBreaks  int `json:"verbatim_breaks"`
+	// Plain BM25 in the same run: paragraphs for recall, its top sentence of
+	// its top 5 paragraphs for accuracy.
+	BM25At1      float64       `json:"bm25_recall_at_1"`
+	BM25At5      float64       `json:"bm25_recall_at_5"`
+	BM25Accuracy float64       `json:"bm25_accuracy"`
+	P50          time.Duration `json:"latency_p50_ns"`
+	P95          time.Duration `json:"latency_p95_ns"`
 	// Curve is false abstention against unanswerable abstention as the
 	// confidence threshold rises: what a threshold would have given.
-	Curve   []CurvePoint
-	Results []SquadResult
+	Curve   []CurvePoint  `json:"curve"`
+	Results []SquadResult `json:"results"`
 }
 
 // CurvePoint is the abstention a confidence threshold gives.
 type CurvePoint struct {
-	Threshold             float64
-	AnswerableAbstained   float64
-	UnanswerableAbstained float64
-	Accuracy              float64
+	Threshold             float64 `json:"threshold"`
+	AnswerableAbstained   float64 `json:"answerable_abstained"`
+	UnanswerableAbstained float64 `json:"unanswerable_abstained"`
+	Accuracy              float64 `json:"accuracy"`
 }
 
 // RunSquad asks every question of s (k passages, at least 5) and scores the

@@ -24,13 +24,17 @@ func TestEvalSquad(t *testing.T) {
 		t.Fatalf("--json: exit %d: %s", code, errOut)
 	}
 	var rep struct {
-		Questions  int
-		Accuracy   float64
-		RecallAt1  float64
-		BM25At1    float64
-		Results    []struct{ Confidence float64 }
-		Curve      []struct{ Threshold float64 }
-		Answerable int
+		Questions  int     `json:"questions"`
+		Answerable int     `json:"answerable"`
+		Accuracy   float64 `json:"accuracy"`
+		RecallAt1  float64 `json:"recall_at_1"`
+		BM25At1    float64 `json:"bm25_recall_at_1"`
+		Results    []struct {
+			Confidence float64 `json:"confidence"`
+		} `json:"results"`
+		Curve []struct {
+			Threshold float64 `json:"threshold"`
+		} `json:"curve"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
