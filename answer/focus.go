@@ -15,7 +15,7 @@ import (
 // thing a question counts or asks about ("how many tourists", "what is the
 // population"). neverMentioned returns those of them that occur nowhere in the
 // corpus. Verbs and other words may be paraphrased ("got jobs" for "creating
-// jobs"), so they are left to the coverage measure.
+// jobs"), so they are left to the confidence (confidence.go).
 
 var reFocus = regexp.MustCompile(`(?i)\b(?:how many|how much|what (?:is|was|are|were) the|which|what kind of|what type of)\s+`)
 
