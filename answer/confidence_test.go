@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/footnote-bot/footnote/corpus"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
@@ -113,5 +114,37 @@ func TestRelatedWordsCreditParaphrase(t *testing.T) {
 	}
 	if a.Abstained || len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "1850") {
 		t.Errorf("answer %q", a.Answer)
+	}
+}
+
+// "How many died at Krakatoa?" over a text that says "killed": the question's
+// words are paraphrased, its subject is there, so the engine answers.
+func TestAnswersParaphrasedQuestion(t *testing.T) {
+	doc, err := corpus.Parse("volcanoes.txt", []byte("Volcanoes\n\n"+
+		"The 1883 eruption of Krakatoa killed at least 36,000 people. Its sound was heard 4,800 kilometres away.\n\n"+
+		"Mount Tambora erupted in 1815. The year after was called the year without a summer.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &corpus.Corpus{Docs: []corpus.Document{doc}, Passages: corpus.Chunk(doc)}
+	ix, err := retrieval.New(context.Background(), c.Passages, retrieval.Options{Mode: retrieval.ModeLexical})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	e := New(c, ix, Options{})
+	a, err := e.Ask(context.Background(), Request{Question: "How many died at Krakatoa?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Abstained || !strings.Contains(a.Answer, "36,000") {
+		t.Errorf("abstained %v: %s", a.Abstained, a.Answer)
+	}
+	a, err = e.Ask(context.Background(), Request{Question: "How far away was the sound of Krakatoa heard, in kilometers?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Abstained || !strings.Contains(a.Answer, "4,800") || a.DidYouMean == "" {
+		t.Errorf("kilometers: abstained %v, did you mean %q: %s", a.Abstained, a.DidYouMean, a.Answer)
 	}
 }

@@ -2,11 +2,13 @@ package answer
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/footnote-bot/footnote/terms"
+	"github.com/footnote-bot/footnote/terms/related"
 )
 
 // A question whose subject the corpus never mentions cannot be answered from it,
@@ -24,13 +26,20 @@ const unseen = "\x00"
 
 func (e *Engine) neverMentioned(question string) []string {
 	maxIDF := e.index.IDF(unseen)
+	known := func(t string) bool { return e.index.IDF(t) < maxIDF-1e-9 }
+	// absent reports whether no passage holds word; a word that is not a
+	// name is also present through a word near it in meaning ("how many
+	// died" over a text that says "killed").
 	absent := func(word string) bool {
 		ts := terms.Of(word)
 		if len(ts) == 0 {
 			return false
 		}
 		for _, t := range ts {
-			if e.index.IDF(t) < maxIDF-1e-9 {
+			if known(t) {
+				return false
+			}
+			if !startsUpper(word) && slices.ContainsFunc(related.To(t), known) {
 				return false
 			}
 		}
