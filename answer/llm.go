@@ -164,26 +164,10 @@ func (w *OpenAIWriter) Write(ctx context.Context, question string, history []Tur
 // Errors are *ModelError.
 func (w *OpenAIWriter) Rewrite(ctx context.Context, history []Turn, question string) (string, error) {
 	system, user := rewritePrompt(history, question)
-	req := w.request(system, user)
-	ctx, cancel := context.WithTimeoutCause(ctx, w.opts.Timeout, errDeadline)
-	defer cancel()
-	var out string
-	err := w.retry(ctx, func(ctx context.Context) (bool, error) {
-		resp, err := w.client.CreateChatCompletion(ctx, req)
-		if err != nil {
-			return false, err
-		}
-		if len(resp.Choices) == 0 {
-			return false, errNoChoice
-		}
-		out = resp.Choices[0].Message.Content
-		return false, nil
-	})
+	out, err := w.Complete(ctx, system, user)
 	if err != nil {
 		return "", err
 	}
-	out, _ = stripThinking(out)
-	out = strings.TrimSpace(out)
 	if i := strings.IndexByte(out, '\n'); i >= 0 {
 		out = strings.TrimSpace(out[:i])
 	}

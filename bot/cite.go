@@ -242,21 +242,11 @@ func (b *Bot) citeCommand(ctx context.Context, r *interactionReply, user, text, 
 		b.tell(ctx, r, "Quote checks are not available with these sources.")
 		return
 	}
-	if ok, wait := b.limiter.take(user); !ok {
-		b.tell(ctx, r, renderRateLimited(wait))
+	tk := b.take(ctx, r, user)
+	if tk == nil {
 		return
 	}
-	tk, ok := b.gate.admit()
-	if !ok {
-		b.tell(ctx, r, renderBusy())
-		return
-	}
-	defer tk.release()
-	if err := r.deferReply(ctx, true); err != nil {
-		b.failed("defer /cite", err)
-		return
-	}
-	b.inTurn(ctx, tk, r, func() {
+	b.deferred(ctx, r, tk, true, "/cite", func() {
 		cctx, cancel := context.WithTimeout(ctx, b.opts.AnswerTimeout)
 		defer cancel()
 		c, err := cite.CheckQuote(cctx, lib, text, st)

@@ -109,6 +109,12 @@ func (b *Bot) admit(ctx context.Context, r *interactionReply, user, q string) *t
 		b.tell(ctx, r, text)
 		return nil
 	}
+	return b.take(ctx, r, user)
+}
+
+// take checks the user's rate limit and takes a place in the queue: nil, and
+// the user told privately, when either refuses.
+func (b *Bot) take(ctx context.Context, r *interactionReply, user string) *ticket {
 	if ok, wait := b.limiter.take(user); !ok {
 		b.tell(ctx, r, renderRateLimited(wait))
 		return nil
@@ -121,18 +127,24 @@ func (b *Bot) admit(ctx context.Context, r *interactionReply, user, q string) *t
 	return tk
 }
 
+// deferred acknowledges the interaction (privately or not), runs f in its
+// turn in the queue, and releases the ticket. what names the command in logs.
+func (b *Bot) deferred(ctx context.Context, r *interactionReply, tk *ticket, private bool, what string, f func()) {
+	defer tk.release()
+	if err := r.deferReply(ctx, private); err != nil {
+		b.failed("defer "+what, err)
+		return
+	}
+	b.inTurn(ctx, tk, r, f)
+}
+
 // ask answers /ask: deferred at once, then edited into the answer.
 func (b *Bot) ask(ctx context.Context, r *interactionReply, user, q string, private bool) {
 	tk := b.admit(ctx, r, user, q)
 	if tk == nil {
 		return
 	}
-	defer tk.release()
-	if err := r.deferReply(ctx, private); err != nil {
-		b.failed("defer /ask", err)
-		return
-	}
-	b.inTurn(ctx, tk, r, func() {
+	b.deferred(ctx, r, tk, private, "/ask", func() {
 		b.answer(ctx, r, question{Text: q, ID: r.i.ID, Heading: true, Guild: r.i.GuildID, Channel: r.i.ChannelID})
 	})
 }
@@ -143,12 +155,7 @@ func (b *Bot) search(ctx context.Context, r *interactionReply, user, kind, q str
 	if tk == nil {
 		return
 	}
-	defer tk.release()
-	if err := r.deferReply(ctx, private); err != nil {
-		b.failed("defer /"+kind, err)
-		return
-	}
-	b.inTurn(ctx, tk, r, func() {
+	b.deferred(ctx, r, tk, private, "/"+kind, func() {
 		sctx, cancel := context.WithTimeout(ctx, b.opts.AnswerTimeout)
 		defer cancel()
 		a, err := b.answererIn(sctx, r.i.GuildID, r.i.ChannelID)

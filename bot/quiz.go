@@ -148,21 +148,11 @@ func (b *Bot) quizCommand(ctx context.Context, r *interactionReply, user string,
 		b.tell(ctx, r, quizRunning)
 		return
 	}
-	if ok, wait := b.limiter.take(user); !ok {
-		b.tell(ctx, r, renderRateLimited(wait))
+	tk := b.take(ctx, r, user)
+	if tk == nil {
 		return
 	}
-	tk, ok := b.gate.admit()
-	if !ok {
-		b.tell(ctx, r, renderBusy())
-		return
-	}
-	defer tk.release()
-	if err := r.deferReply(ctx, false); err != nil {
-		b.failed("defer /quiz", err)
-		return
-	}
-	b.inTurn(ctx, tk, r, func() { b.startQuiz(ctx, r, user, lib, topic, n) })
+	b.deferred(ctx, r, tk, false, "/quiz", func() { b.startQuiz(ctx, r, user, lib, topic, n) })
 }
 
 func (b *Bot) startQuiz(ctx context.Context, r *interactionReply, user string, lib quiz.Library, topic string, n int) {

@@ -14,26 +14,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
-	"github.com/footnote-bot/footnote/answer"
+	"github.com/footnote-bot/footnote/store"
 )
 
-// Vote is one click on "Helpful" or "Not helpful", as stored in the votes file
-// (one JSON object a line).
-type Vote struct {
-	Time    time.Time `json:"time"`
-	Helpful bool      `json:"helpful"`
-	// AnswerID is the interaction or message the answer was given for.
-	AnswerID  string            `json:"answer_id"`
-	Question  string            `json:"question"`
-	Answer    string            `json:"answer"`
-	Citations []answer.Citation `json:"citations"`
-	// User is an HMAC-SHA256 of the Discord user ID under a key kept beside the
-	// votes file: votes by one person can be told apart, but not traced to them
-	// without the key.
-	User string `json:"user"`
-}
+// Vote is one click on "Helpful" or "Not helpful": the store's form, which
+// the votes file (one JSON object a line) shares.
+type Vote = store.Vote
 
 // voteStore appends votes to a file that survives restarts. Later votes by the
 // same user on the same answer supersede earlier ones when read.
