@@ -43,6 +43,9 @@ type Config struct {
 	Corpus string `yaml:"corpus"`
 	// Index is a saved index file to load instead of reading Corpus.
 	Index string `yaml:"index"`
+	// DataDir is the folder of the embedded store (reading lists, conversations,
+	// votes); "" means embedded.DefaultDir().
+	DataDir string `yaml:"data_dir"`
 	// K is how many passages a question retrieves.
 	K int `yaml:"k"`
 	// MaxQuestion is the longest question accepted, in characters.

@@ -72,6 +72,7 @@ func commands() []command {
 		searchCommand(),
 		evalCommand(),
 		indexCommand(),
+		readingsCommand(),
 		benchCommand(),
 		extractCommand(),
 		botCommand(),
