@@ -113,6 +113,22 @@ type Options struct {
 	// index: the Answerer passed to New must switch to the new one itself.
 	Reload func(ctx context.Context) (string, error)
 
+	// Library, when set, keeps reading lists per guild and channel
+	// (/readings, "Add to readings") and answers each question from what its
+	// channel sees; the Answerer given to New then serves nothing but
+	// CheckQuestion. Nil: one corpus for every channel, no /readings.
+	Library Library
+	// ConversationStore, when set, keeps thread histories across restarts.
+	ConversationStore Conversations
+	// VoteStore, when set, keeps the votes instead of VotesFile.
+	VoteStore Votes
+	// LibrarianRoles are the role IDs whose members may change the reading
+	// lists, besides members with Manage Server.
+	LibrarianRoles []string
+	// MaxReadingBytes is the largest file /readings add takes; 0 means
+	// DefaultMaxReadingBytes.
+	MaxReadingBytes int64
+
 	// Mode is the answer mode asked of the engine; "" means auto.
 	Mode answer.Mode
 	// Logger receives the bot's log; nil means slog.Default().
@@ -179,6 +195,10 @@ type Bot struct {
 	convs *lru[string, conversation]
 	// answers holds recent answers by ID, for the votes on them.
 	answers *lru[string, record]
+	// parents maps threads to the channels whose reading lists they see.
+	parents *lru[string, string]
+	fetch   *fetcher
+	adding  chan struct{} // a slot per file being read
 
 	ran      atomic.Bool
 	mu       sync.Mutex
@@ -219,6 +239,10 @@ func New(opts Options, a Answerer) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
+	fetch, err := newFetcher(opts.APIBase, opts.MaxReadingBytes)
+	if err != nil {
+		return nil, err
+	}
 	s, err := discordgo.New(opts.Token)
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
@@ -241,6 +265,9 @@ func New(opts Options, a Answerer) (*Bot, error) {
 		votes:   votes,
 		convs:   newLRU[string, conversation](opts.Conversations),
 		answers: newLRU[string, record](4096),
+		parents: newLRU[string, string](4096),
+		fetch:   fetch,
+		adding:  make(chan struct{}, maxAdding),
 	}, nil
 }
 
@@ -430,12 +457,12 @@ func (b *Bot) shutdown(stopWork context.CancelFunc) {
 }
 
 // docPath resolves a document named in a button: a path, or "#" and its hash.
-func (b *Bot) docPath(doc string) (string, bool) {
+func (b *Bot) docPath(a Answerer, doc string) (string, bool) {
 	if !strings.HasPrefix(doc, "#") {
 		return doc, true
 	}
 	// Not cached: the corpus may be reloaded (/reindex) while the bot runs.
-	for _, s := range b.ans.Sources() {
+	for _, s := range a.Sources() {
 		if "#"+docHash(s.Doc) == doc {
 			return s.Doc, true
 		}

@@ -34,10 +34,14 @@ func (b *Bot) showPassage(ctx context.Context, r *interactionReply, id customID)
 		n = aroundParagraphs
 	}
 	var s answer.Surroundings
-	doc, ok := b.docPath(id.Doc)
+	a := b.scoped(ctx, r) // a passage of a reading another channel or guild sees is not found
+	if a == nil {
+		return
+	}
+	doc, ok := b.docPath(a, id.Doc)
 	if ok {
 		var err error
-		if s, err = b.ans.Around(doc, id.Start, n); err != nil {
+		if s, err = a.Around(doc, id.Start, n); err != nil {
 			b.log.Debug("passage of a button not found", "doc", doc, "start", id.Start, "err", err)
 			ok = false
 		}
@@ -64,8 +68,8 @@ func (b *Bot) vote(ctx context.Context, r *interactionReply, user string, id cus
 		rec.Answer = unescapeMarkdown(r.i.Message.Content)
 	}
 	v := Vote{Time: time.Now().UTC(), Helpful: id.Helpful, AnswerID: id.Answer, Question: rec.Question,
-		Answer: rec.Answer, Citations: rec.Citations, User: b.votes.hashUser(user)}
-	if err := b.votes.add(v); err != nil {
+		Answer: rec.Answer, Citations: rec.Citations}
+	if err := b.keepVote(ctx, user, v); err != nil {
 		b.tell(ctx, r, renderApology(b.failed("store a vote", err)))
 		return
 	}

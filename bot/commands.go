@@ -69,7 +69,11 @@ func (b *Bot) registerCommands(ctx context.Context, appID string) error {
 	if appID == "" {
 		return fmt.Errorf("register commands: the gateway did not say which application this bot is")
 	}
-	_, err := b.s.ApplicationCommandBulkOverwrite(appID, b.opts.Guild, commandList(b.opts.DMs, b.opts.Reload != nil), discordgo.WithContext(ctx))
+	cmds := commandList(b.opts.DMs, b.opts.Reload != nil)
+	if b.opts.Library != nil {
+		cmds = append(cmds, readingsCommands()...)
+	}
+	_, err := b.s.ApplicationCommandBulkOverwrite(appID, b.opts.Guild, cmds, discordgo.WithContext(ctx))
 	if err != nil {
 		return fmt.Errorf("register commands: %s", b.redact(err.Error()))
 	}

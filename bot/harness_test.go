@@ -57,7 +57,14 @@ func startBot(tb testing.TB, opts Options, a Answerer) *env {
 	// Discord's own heartbeat interval: discordgo sends one heartbeat on connecting and the
 	// next 41 s later. A short interval would make a discordgo race likely on every
 	// dropped connection: the old connection's heartbeat goroutine can close the new one.
-	fake := discordtest.New(tb, discordtest.Options{})
+	return startBotOn(tb, discordtest.New(tb, discordtest.Options{}), opts, a)
+}
+
+// startBotOn is startBot against an existing fake Discord (a restart: the
+// bot before must have stopped).
+func startBotOn(tb testing.TB, fake *discordtest.Server, opts Options, a Answerer) *env {
+	tb.Helper()
+	identified, _ := fake.Identified()
 	logs := &syncBuffer{}
 	var w io.Writer = logs
 	if *botLog {
@@ -95,7 +102,7 @@ func startBot(tb testing.TB, opts Options, a Answerer) *env {
 			tb.Errorf("Run: %v", err)
 		}
 	})
-	fake.WaitReady(tb, 1, 10*time.Second)
+	fake.WaitReady(tb, identified+1, 10*time.Second)
 	scope := "global"
 	if opts.Guild != "" {
 		scope = opts.Guild

@@ -39,6 +39,8 @@ func (b *Bot) onInteraction(ctx context.Context, s *discordgo.Session, i *discor
 		b.onCommand(ctx, r, user, i.ApplicationCommandData())
 	case discordgo.InteractionMessageComponent:
 		b.onButton(ctx, r, user, i.MessageComponentData())
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		b.onAutocomplete(ctx, i)
 	default:
 		b.log.Debug("ignoring interaction", "type", i.Type.String())
 	}
@@ -55,7 +57,13 @@ func (b *Bot) onCommand(ctx context.Context, r *interactionReply, user string, d
 	case cmdFindSources:
 		b.findSources(ctx, r, user, d)
 	case cmdSources:
-		b.reply(ctx, r, renderSources(b.ans.Sources()), false)
+		if a := b.scoped(ctx, r); a != nil {
+			b.reply(ctx, r, renderSources(a.Sources()), false)
+		}
+	case cmdReadings:
+		b.onReadings(ctx, r, user, d)
+	case cmdAddToReadings:
+		b.addToReadings(ctx, r, user, d)
 	case cmdReindex:
 		b.reindex(ctx, r)
 	case cmdHelp:
@@ -117,7 +125,7 @@ func (b *Bot) ask(ctx context.Context, r *interactionReply, user, q string, priv
 		return
 	}
 	b.inTurn(ctx, tk, r, func() {
-		b.answer(ctx, r, question{Text: q, ID: r.i.ID, Heading: true})
+		b.answer(ctx, r, question{Text: q, ID: r.i.ID, Heading: true, Guild: r.i.GuildID, Channel: r.i.ChannelID})
 	})
 }
 
@@ -135,7 +143,12 @@ func (b *Bot) search(ctx context.Context, r *interactionReply, user, kind, q str
 	b.inTurn(ctx, tk, r, func() {
 		sctx, cancel := context.WithTimeout(ctx, b.opts.AnswerTimeout)
 		defer cancel()
-		ps, err := b.ans.Search(sctx, q, 0)
+		a, err := b.answererIn(sctx, r.i.GuildID, r.i.ChannelID)
+		if err != nil {
+			b.explain(ctx, r, err, "open the reading lists")
+			return
+		}
+		ps, err := a.Search(sctx, q, 0)
 		if err != nil {
 			b.explain(ctx, r, err, "search")
 			return
@@ -199,6 +212,8 @@ type question struct {
 	// Conv is the conversation (thread or DM) whose history gains this turn;
 	// "" for none.
 	Conv string
+	// Guild and Channel are where it was asked, for the reading lists it sees.
+	Guild, Channel string
 }
 
 // answer computes an answer into t, showing it as it streams, and returns it;
@@ -211,7 +226,12 @@ func (b *Bot) answer(ctx context.Context, t target, q question) *answer.Answer {
 		return t.edit(ctx, message{Content: renderStreaming(text)}, false)
 	}, func(err error) { b.log.Debug("streaming edit failed", "err", b.redact(err.Error())) })
 	defer st.stop()
-	a, err := b.ans.Ask(actx, answer.Request{Question: q.Text, History: q.History, Mode: b.opts.Mode, Stream: st.update})
+	eng, err := b.answererIn(actx, q.Guild, q.Channel)
+	if err != nil {
+		b.explain(ctx, t, err, "open the reading lists")
+		return nil
+	}
+	a, err := eng.Ask(actx, answer.Request{Question: q.Text, History: q.History, Mode: b.opts.Mode, Stream: st.update})
 	st.stop()
 	if err == nil && a == nil {
 		err = fmt.Errorf("the engine returned no answer and no error")
@@ -226,7 +246,7 @@ func (b *Bot) answer(ctx context.Context, t target, q question) *answer.Answer {
 	}
 	b.answers.put(q.ID, record{Question: q.Text, Answer: a.Answer, Citations: a.Citations})
 	if q.Conv != "" { // before the answer shows, so a quick follow-up sees it
-		b.remember(q.Conv, q.Text, a)
+		b.remember(ctx, q.Conv, q.Text, a)
 	}
 	msgs := renderAnswer(a, answerView{ID: q.ID, Question: heading})
 	// Not actx: an answer that was ready as the deadline ran out (the

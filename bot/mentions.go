@@ -27,6 +27,9 @@ func (b *Bot) onMessage(ctx context.Context, s *discordgo.Session, m *discordgo.
 	dm := m.GuildID == ""
 	_, known := b.convs.get(m.ChannelID)
 	mentioned := mentions(m, self)
+	if !known && !mentioned && !dm && b.opts.MessageContent && b.opts.ConversationStore != nil {
+		_, known = b.conversationOf(ctx, m.ChannelID) // a thread of its own from before a restart
+	}
 	switch {
 	case dm && !b.opts.DMs:
 		return
@@ -87,12 +90,12 @@ func (b *Bot) onMessage(ctx context.Context, s *discordgo.Session, m *discordgo.
 	}
 	var history []answer.Turn
 	if conv != "" {
-		if cv, ok := b.convs.get(conv); ok {
+		if cv, ok := b.conversationOf(ctx, conv); ok {
 			history = cv.Turns
 		}
 	}
 	b.inTurn(ctx, tk, c, func() {
-		b.answer(ctx, c, question{Text: q, History: history, ID: m.ID, Conv: conv})
+		b.answer(ctx, c, question{Text: q, History: history, ID: m.ID, Conv: conv, Guild: m.GuildID, Channel: c.channel})
 	})
 }
 
@@ -105,7 +108,9 @@ func (b *Bot) whereToAnswer(ctx context.Context, s *discordgo.Session, m *discor
 	}
 	if parent, isThread, ours := threadInfo(ctx, s, m.ChannelID, self); isThread {
 		if ours { // a thread of its own from before a restart: converse again
-			b.convs.put(m.ChannelID, conversation{Parent: parent})
+			if _, ok := b.conversationOf(ctx, m.ChannelID); !ok {
+				b.convs.put(m.ChannelID, conversation{Parent: parent})
+			}
 			return m.ChannelID
 		}
 		return ""
@@ -121,6 +126,7 @@ func (b *Bot) whereToAnswer(ctx context.Context, s *discordgo.Session, m *discor
 		return ""
 	}
 	b.convs.put(th.ID, conversation{Parent: m.ChannelID})
+	b.keepConversation(ctx, th.ID, m.GuildID, m.ChannelID)
 	c.channel, c.ref = th.ID, nil
 	return th.ID
 }
@@ -141,11 +147,12 @@ func threadInfo(ctx context.Context, s *discordgo.Session, channelID, self strin
 }
 
 // remember adds a question and its answer to a conversation's history.
-func (b *Bot) remember(conv, q string, a *answer.Answer) {
+func (b *Bot) remember(ctx context.Context, conv, q string, a *answer.Answer) {
 	text := a.Answer
 	if a.Abstained {
 		text = "(not answered: the sources do not seem to cover this)"
 	}
+	b.keepTurn(ctx, conv, answer.Turn{Question: q, Answer: text})
 	b.convs.update(conv, func(c conversation, _ bool) conversation {
 		turns := append(slices.Clone(c.Turns), answer.Turn{Question: q, Answer: text})
 		if n := len(turns) - b.opts.HistoryTurns; n > 0 {

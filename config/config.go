@@ -102,6 +102,13 @@ type Discord struct {
 	Inline bool `yaml:"inline"`
 	// MessageContent asks for the privileged intent: thread follow-ups without a mention.
 	MessageContent bool `yaml:"message_content"`
+	// BaseCorpus is shared (guilds search the operator's corpus beside their
+	// reading lists) or none (only their lists; DMs always see the corpus).
+	BaseCorpus string `yaml:"base_corpus"`
+	// LibrarianRoles may change reading lists, besides members with Manage Server.
+	LibrarianRoles []string `yaml:"librarian_roles"`
+	// MaxReadingMB is the largest file /readings add takes, in megabytes.
+	MaxReadingMB int `yaml:"max_reading_mb"`
 	// RateEvery and RateBurst: each user's token bucket (negative RateEvery: no limit).
 	RateEvery time.Duration `yaml:"rate_every"`
 	RateBurst int           `yaml:"rate_burst"`
@@ -137,6 +144,8 @@ func Default() Config {
 		},
 		Discord: Discord{
 			ShardCount:    1,
+			BaseCorpus:    "shared",
+			MaxReadingMB:  20,
 			RateEvery:     20 * time.Second,
 			RateBurst:     3,
 			MaxConcurrent: 4,
@@ -402,6 +411,10 @@ func (c Config) Validate() error {
 	httpURL(bad, "embeddings.base_url", c.Embeddings.BaseURL)
 	httpURL(bad, "llm.base_url (OPENAI_BASE_URL)", c.LLM.BaseURL)
 	httpURL(bad, "discord.api_base (DISCORD_API_BASE)", c.Discord.APIBase)
+	oneOf(bad, "discord.base_corpus", c.Discord.BaseCorpus, "shared", "none")
+	if c.Discord.MaxReadingMB < 1 || c.Discord.MaxReadingMB > 500 {
+		bad("discord.max_reading_mb", "%d is out of range: use 1 to 500 megabytes", c.Discord.MaxReadingMB)
+	}
 	if c.LLM.Temperature < 0 || c.LLM.Temperature > 2 {
 		bad("llm.temperature", "%g is out of range: use 0 to 2", c.LLM.Temperature)
 	}

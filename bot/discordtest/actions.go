@@ -1,6 +1,7 @@
 package discordtest
 
 import (
+	"strconv"
 	"testing"
 	"time"
 )
@@ -8,7 +9,9 @@ import (
 // Option is one option of a slash command.
 type Option struct {
 	Name  string
-	Value any // string or bool
+	Value any // string, bool or Attachment
+	// Focused marks the option being typed in an Autocomplete.
+	Focused bool
 }
 
 // Interaction is an interaction a user made: a command or a button click.
@@ -31,12 +34,14 @@ func (s *Server) placeJSON(payload map[string]any, u User, ch Channel) {
 		payload["user"] = userJSON(u)
 		return
 	}
-	payload["guild_id"] = s.GuildID
+	s.mu.Lock()
+	payload["guild_id"] = s.guildOf(ch)
+	s.mu.Unlock()
 	roles := u.Roles
 	if roles == nil {
 		roles = []string{}
 	}
-	perms := "1024" // View Channels
+	perms := strconv.FormatInt(u.Permissions|1024, 10) // View Channels
 	if u.Admin {
 		perms = "8" // Administrator
 	}
@@ -103,23 +108,29 @@ func (s *Server) Click(u User, m Message, customID string) *Interaction {
 // Say posts a message as user u in ch; mentionBot prefixes it with the bot's
 // mention (and lists the bot in mentions), as the Discord client does.
 func (s *Server) Say(u User, ch Channel, content string, mentionBot bool) Message {
+	return s.SayWithFiles(u, ch, content, mentionBot)
+}
+
+// SayWithFiles is Say with files attached to the message (see Attach).
+func (s *Server) SayWithFiles(u User, ch Channel, content string, mentionBot bool, atts ...Attachment) Message {
 	s.mu.Lock()
 	if _, ok := s.channels[ch.ID]; !ok {
 		s.channels[ch.ID] = ch
 	}
-	m := &Message{ID: s.id(), ChannelID: ch.ID, Author: u, Content: content}
+	m := &Message{ID: s.id(), ChannelID: ch.ID, Author: u, Content: content, Attachments: atts}
 	if mentionBot {
 		m.Content = "<@" + s.BotID + "> " + content
 	}
 	s.messages[m.ID] = m
 	s.order = append(s.order, m.ID)
 	payload := map[string]any{"id": m.ID, "channel_id": ch.ID, "content": m.Content, "author": userJSON(u),
-		"timestamp": time.Now().UTC().Format(time.RFC3339), "mentions": []any{}, "type": 0}
+		"timestamp": time.Now().UTC().Format(time.RFC3339), "mentions": []any{}, "type": 0,
+		"attachments": attachmentsJSON(atts)}
 	if mentionBot {
 		payload["mentions"] = []any{s.user()}
 	}
 	if !ch.DM {
-		payload["guild_id"] = s.GuildID
+		payload["guild_id"] = s.guildOf(s.channels[ch.ID])
 		payload["member"] = map[string]any{"roles": append([]string{}, u.Roles...)}
 	}
 	out := m.clone()

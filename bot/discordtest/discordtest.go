@@ -44,6 +44,9 @@ type User struct {
 	Bot   bool
 	// Admin gives the user the Administrator permission in the guild.
 	Admin bool
+	// Permissions are the user's other permissions in the guild (a bit set
+	// as Discord's, e.g. 1<<5 for Manage Server); View Channels is always set.
+	Permissions int64
 }
 
 // Channel is where something happens: a guild channel, a thread, or a DM.
@@ -57,6 +60,9 @@ type Channel struct {
 	Name string
 	// Owner is the user who started a thread.
 	Owner string
+	// Guild is the guild of the channel; "" means the fake's GuildID (a
+	// thread is in its parent's guild).
+	Guild string
 }
 
 // Button is one button as shown under a message.
@@ -86,6 +92,8 @@ type Message struct {
 	Updated time.Time
 	// Interaction is the token of the interaction this message answers, if any.
 	Interaction string
+	// Attachments are the files a user's message carries.
+	Attachments []Attachment
 }
 
 // Buttons lists all buttons, row after row.
@@ -144,6 +152,8 @@ type Server struct {
 	gw        *gatewayState
 	commands  map[string]json.RawMessage // route -> last commands PUT
 	reactions []string                   // "channel/message/emoji"
+	files     map[string][]byte          // attachment ID -> bytes, served by the CDN route
+	choices   map[string][]Choice        // interaction token -> autocomplete choices
 }
 
 // New starts a fake Discord and stops it when the test ends.
@@ -167,6 +177,8 @@ func New(tb testing.TB, opts Options) *Server {
 		ixs:       map[string]*interaction{},
 		commands:  map[string]json.RawMessage{},
 		gw:        newGatewayState(),
+		files:     map[string][]byte{},
+		choices:   map[string][]Choice{},
 	}
 	mux := http.NewServeMux()
 	s.routes(mux)
@@ -362,7 +374,10 @@ func (s *Server) messageJSON(m *Message) map[string]any {
 		"components": rowsJSON(m.Rows),
 	}
 	if c := s.channels[m.ChannelID]; !c.DM {
-		out["guild_id"] = s.GuildID
+		out["guild_id"] = s.guildOf(c)
+	}
+	if len(m.Attachments) > 0 {
+		out["attachments"] = attachmentsJSON(m.Attachments)
 	}
 	return out
 }

@@ -24,6 +24,8 @@ const (
 	callbackMsg    = 4
 	callbackDefer  = 5
 	callbackUpdate = 7
+	// callbackAutocomplete answers an autocomplete interaction with choices.
+	callbackAutocomplete = 8
 )
 
 type interaction struct {
@@ -62,6 +64,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	handle("GET /channels/{ch}", s.getChannel)
 	handle("POST /users/@me/channels", s.postDM)
 	handle("PUT /channels/{ch}/messages/{msg}/reactions/{emoji}/@me", s.putReaction)
+	mux.HandleFunc("GET /attachments/{id}/{name}", s.serveAttachment)
 	mux.HandleFunc("/", s.serve(func(r *http.Request, _ []byte, _ *Request) (int, any) {
 		return http.StatusNotFound, apiError(0, "404: Not Found")
 	}))
@@ -265,6 +268,9 @@ func (s *Server) postCallback(r *http.Request, body []byte, req *Request) (int, 
 	if err := json.Unmarshal(body, &cb); err != nil {
 		return http.StatusBadRequest, apiError(50109, "The request body contains invalid JSON.")
 	}
+	if cb.Type == callbackAutocomplete {
+		return s.autocompleteResult(ix, cb.Data, req)
+	}
 	var p payload
 	var rows [][]Button
 	if len(cb.Data) > 0 && string(cb.Data) != "null" {
@@ -387,7 +393,7 @@ func (s *Server) postThread(r *http.Request, body []byte, req *Request) (int, an
 		return http.StatusBadRequest, apiError(160004, "A thread has already been created for this message")
 	}
 	s.channels[c.ID] = c
-	return http.StatusCreated, channelJSON(c, s.GuildID)
+	return http.StatusCreated, channelJSON(c, s.guildOf(c))
 }
 
 func (s *Server) getChannel(r *http.Request, _ []byte, _ *Request) (int, any) {
@@ -395,7 +401,7 @@ func (s *Server) getChannel(r *http.Request, _ []byte, _ *Request) (int, any) {
 	if !ok {
 		return http.StatusNotFound, apiError(10003, "Unknown Channel")
 	}
-	return http.StatusOK, channelJSON(c, s.GuildID)
+	return http.StatusOK, channelJSON(c, s.guildOf(c))
 }
 
 func channelJSON(c Channel, guild string) map[string]any {

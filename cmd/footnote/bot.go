@@ -62,6 +62,11 @@ func runBot(ctx context.Context, o *options, args []string, stdout, stderr io.Wr
 	}
 	opts := botOptions(o.cfg, log)
 	opts.Reload = reload
+	closeStore, err := withReadings(ctx, o.cfg, live, &opts, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
 	b, err := bot.New(opts, live)
 	if err != nil {
 		return err

@@ -1,0 +1,176 @@
+package answer
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+
+	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// A question in a Discord channel searches several indexes at once: the
+// operator's corpus, the guild's reading list and the channel's. Each list
+// keeps an index of its own (a list changes without the others being
+// rebuilt, and one guild's passages never enter another's index), and a
+// scoped engine searches them all and merges the hits as one index would:
+// every index is asked for its best k, and the candidates are ranked again
+// together by reciprocal rank fusion of their dense similarity (comparable
+// across indexes: one embedder, unit vectors) and their BM25 score (the same
+// formula everywhere). Interleaving each index's own ranking instead would
+// give an index that knows nothing of the question as many places at the top
+// as the one that answers it.
+
+// PartIndex is an index that can be one part of a scoped engine: it also says
+// how many passages it holds, for the union's term statistics.
+type PartIndex interface {
+	Index
+	Len() int
+}
+
+var _ PartIndex = (*retrieval.Index)(nil)
+
+// Part is one reading list (or any other set of documents) searched beside
+// an engine's own corpus: its documents and their index. Document paths must
+// not collide with those of the other parts.
+type Part struct {
+	Docs  []corpus.Document
+	Index PartIndex
+}
+
+// Scoped returns an engine over e's corpus (when withBase is set) and the
+// parts, with e's options. With withBase and no parts it returns e itself.
+// Building one copies the documents' metadata, not their passages' vectors;
+// callers that ask often cache it.
+func (e *Engine) Scoped(withBase bool, parts ...Part) *Engine {
+	if withBase && len(parts) == 0 {
+		return e
+	}
+	var all []Part
+	var docs []corpus.Document
+	if withBase {
+		if pi, ok := e.index.(PartIndex); ok {
+			all = append(all, Part{Index: pi})
+		} else {
+			all = append(all, Part{Index: sizedIndex{e.index}})
+		}
+		for _, path := range e.order {
+			docs = append(docs, e.docs[path])
+		}
+	}
+	for _, p := range parts {
+		if p.Index == nil {
+			continue
+		}
+		all = append(all, p)
+		docs = append(docs, p.Docs...)
+	}
+	c := &corpus.Corpus{Docs: docs}
+	if len(all) == 1 {
+		return New(c, all[0].Index, e.opts)
+	}
+	return New(c, newUnion(all), e.opts)
+}
+
+// sizedIndex is an Index that does not say its size: its passages are counted.
+type sizedIndex struct{ Index }
+
+func (s sizedIndex) Len() int { return len(s.Passages()) }
+
+// union searches several indexes as one.
+type union struct {
+	parts    []PartIndex
+	passages []corpus.Passage
+	n        int
+}
+
+func newUnion(parts []Part) *union {
+	u := &union{}
+	for _, p := range parts {
+		u.parts = append(u.parts, p.Index)
+		u.passages = append(u.passages, p.Index.Passages()...)
+		u.n += p.Index.Len()
+	}
+	return u
+}
+
+func (u *union) Len() int                   { return u.n }
+func (u *union) Passages() []corpus.Passage { return u.passages }
+
+// IDF is the BM25 inverse document frequency of term over all the parts'
+// passages: each part's document frequency is recovered from its IDF and size.
+func (u *union) IDF(term string) float64 {
+	df := 0.0
+	for _, p := range u.parts {
+		n := float64(p.Len())
+		if n == 0 {
+			continue
+		}
+		// idf = ln(1 + (n-df+0.5)/(df+0.5))  =>  df = (n+0.5-0.5x)/(x+1), x = e^idf-1
+		x := math.Exp(p.IDF(term)) - 1
+		if d := (n + 0.5 - 0.5*x) / (x + 1); d > 0 {
+			df += math.Round(d)
+		}
+	}
+	n := float64(u.n)
+	return math.Log(1 + (n-df+0.5)/(df+0.5))
+}
+
+// unionK damps the reciprocal rank fusion of the union, as in plain RRF.
+const unionK = 60
+
+// Search asks every part for its best k and ranks the candidates together.
+// A query that has no searchable words in one part has none in any.
+func (u *union) Search(ctx context.Context, query string, k int) ([]retrieval.Hit, error) {
+	var cands []retrieval.Hit
+	for _, p := range u.parts {
+		if p.Len() == 0 {
+			continue
+		}
+		hits, err := p.Search(ctx, query, k)
+		if err != nil {
+			return nil, err // ErrEmptyQuery included: no part has the query's words
+		}
+		cands = append(cands, hits...)
+	}
+	return fuseUnion(cands, k), nil
+}
+
+// fuseUnion ranks hits from several indexes together: reciprocal rank fusion
+// of their rank by dense similarity and by BM25 score across all candidates;
+// reference passages count half, as within an index.
+func fuseUnion(cands []retrieval.Hit, k int) []retrieval.Hit {
+	idx := make([]int, len(cands))
+	for i := range idx {
+		idx[i] = i
+	}
+	score := make([]float64, len(cands))
+	rank := func(key func(h retrieval.Hit) float64) {
+		order := slices.Clone(idx)
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(key(cands[b]), key(cands[a])) })
+		for r, i := range order {
+			if key(cands[i]) <= 0 {
+				break
+			}
+			score[i] += 1 / float64(unionK+r+1)
+		}
+	}
+	rank(func(h retrieval.Hit) float64 { return h.DenseScore })
+	rank(func(h retrieval.Hit) float64 { return h.LexicalScore })
+	for i, h := range cands {
+		if h.Passage.Kind == corpus.KindReference {
+			score[i] *= 0.5
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(score[b], score[a]) })
+	if k > 0 && len(idx) > k {
+		idx = idx[:k]
+	}
+	out := make([]retrieval.Hit, len(idx))
+	for j, i := range idx {
+		out[j] = cands[i]
+		out[j].Score = score[i]
+	}
+	return out
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/footnote-bot/footnote/answer"
+	"github.com/footnote-bot/footnote/bot"
+	"github.com/footnote-bot/footnote/config"
+	"github.com/footnote-bot/footnote/readings"
+	"github.com/footnote-bot/footnote/store/embedded"
+)
+
+// withReadings opens the store in the data folder and gives the bot its
+// reading lists and thread histories over it. The lists search beside the
+// live engine's corpus, whatever a reload makes of it. The returned func
+// closes the store.
+func withReadings(ctx context.Context, cfg config.Config, live *liveEngine, opts *bot.Options, log *slog.Logger) (func(), error) {
+	st, err := embedded.Open(ctx, embedded.Options{Dir: cfg.DataDir})
+	if err != nil {
+		return nil, fmt.Errorf("the data folder (data_dir, FOOTNOTE_DATA_DIR): %w", err)
+	}
+	ropts, err := indexOptions(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	lib, err := readings.New(readings.Options{
+		Store:  st,
+		Base:   live.current,
+		NoBase: cfg.Discord.BaseCorpus == "none",
+		Index:  ropts,
+		Logger: log,
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	opts.Library, opts.ConversationStore, opts.VoteStore = lib, st, st
+	// Votes from the former votes file move into the store, once.
+	if n, err := st.ImportVotes(ctx, cfg.Discord.VotesFile); err != nil {
+		log.Warn("could not import the votes file into the store", "file", cfg.Discord.VotesFile, "err", err)
+	} else if n > 0 {
+		log.Info("imported votes into the store", "file", cfg.Discord.VotesFile, "votes", n)
+	}
+	opts.LibrarianRoles = cfg.Discord.LibrarianRoles
+	opts.MaxReadingBytes = int64(cfg.Discord.MaxReadingMB) << 20
+	return func() {
+		if err := st.Close(); err != nil {
+			log.Warn("closing the store", "err", err)
+		}
+	}, nil
+}
+
+// current is the engine over the operator's corpus now. Questions through
+// reading lists hold it without the reference count of use: an index holds
+// only memory (retrieval.Index.Close does nothing), so a replaced engine
+// stays valid for the questions still on it.
+func (l *liveEngine) current() *answer.Engine {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.eng
+}
