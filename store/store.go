@@ -258,6 +258,10 @@ var (
 	ErrInvalid = errors.New("invalid addition")
 	// ErrClosed: the store was closed.
 	ErrClosed = errors.New("store closed")
+	// ErrUnavailable: the store's database cannot be reached now (a server
+	// store while it restarts); the operation did not happen and may be
+	// tried again.
+	ErrUnavailable = errors.New("store unavailable")
 )
 
 // DuplicateError refuses an addition whose bytes are those of a reading the
