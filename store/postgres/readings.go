@@ -317,7 +317,7 @@ func loadList(ctx context.Context, tx pgx.Tx, l store.List, embedder string) (*s
 			Embedder: embedder, Created: r.AddedAt, Builder: "footnote store",
 			Docs:     []corpus.Document{{Path: r.DocPath, Title: r.Title, Format: r.Format, Authors: r.Authors, Year: r.Year, URL: r.URL}},
 			Passages: make([]corpus.Passage, 0, r.Passages), Vectors: make([][]float32, 0, r.Passages),
-			Files:    []indexfile.SourceFile{{Path: r.DocPath, Size: r.Size, ModTime: r.AddedAt, SHA256: sha}},
+			Files: []indexfile.SourceFile{{Path: r.DocPath, Size: r.Size, ModTime: r.AddedAt, SHA256: sha}},
 		}}
 		entries = append(entries, e)
 		byID[r.ID] = e
