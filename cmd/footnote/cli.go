@@ -73,6 +73,7 @@ func commands() []command {
 		evalCommand(),
 		indexCommand(),
 		readingsCommand(),
+		migrateStoreCommand(),
 		benchCommand(),
 		extractCommand(),
 		botCommand(),

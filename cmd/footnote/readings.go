@@ -18,7 +18,6 @@ import (
 	"github.com/footnote-bot/footnote/embed"
 	"github.com/footnote-bot/footnote/indexfile"
 	"github.com/footnote-bot/footnote/store"
-	"github.com/footnote-bot/footnote/store/embedded"
 )
 
 // readingsFlags are the flags of `footnote readings`.
@@ -38,7 +37,7 @@ func readingsCommand() command {
 		summary: "show and change the reading lists of the bot's guilds, in its data folder",
 		flags: func(fs *flag.FlagSet, o *options) {
 			fs.StringVar(&o.configPath, "config", "", "YAML config `file` (default $FOOTNOTE_CONFIG)")
-			fs.StringVar(&f.dataDir, "data-dir", "", "the store's `folder` (default $FOOTNOTE_DATA_DIR, else $XDG_DATA_HOME/footnote)")
+			fs.StringVar(&f.dataDir, "data-dir", "", "the store's `folder` (default: database_url when set, else $FOOTNOTE_DATA_DIR, else $XDG_DATA_HOME/footnote)")
 			fs.StringVar(&f.guild, "guild", "", "the guild's `ID` (required)")
 			fs.StringVar(&f.channel, "channel", "", "a channel's `ID`: its own list instead of the guild-wide one")
 			fs.StringVar(&f.title, "title", "", "add: the reading's `title` (one file only; default: from the file)")
@@ -77,11 +76,7 @@ func runReadings(ctx context.Context, o *options, f readingsFlags, args []string
 	if err := o.loadConfig(); err != nil {
 		return err
 	}
-	dir := f.dataDir
-	if dir == "" {
-		dir = o.cfg.DataDir
-	}
-	st, err := embedded.Open(ctx, embedded.Options{Dir: dir})
+	st, _, err := openStore(ctx, o.cfg, f.dataDir)
 	if err != nil {
 		return err
 	}
