@@ -185,7 +185,7 @@ func TestVotesFromTwoStoresAtOnce(t *testing.T) {
 // succeed, the pool reconnects, and every vote cast (retried by its caller
 // after ErrUnavailable) is there once.
 func TestSurvivesRestart(t *testing.T) {
-	url := pgtest.URL(t)
+	url, restart := pgtest.Cluster(t)
 	// No retries: operations in flight see the restart.
 	s, err := postgres.Open(context.Background(), postgres.Options{URL: url, RetryFor: -1})
 	if err != nil {
@@ -235,7 +235,7 @@ func TestSurvivesRestart(t *testing.T) {
 		}()
 	}
 	time.Sleep(200 * time.Millisecond)
-	pgtest.Restart(t)
+	restart()
 	time.Sleep(300 * time.Millisecond)
 	close(stop)
 	wg.Wait()

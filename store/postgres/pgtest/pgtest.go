@@ -7,10 +7,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,24 +75,65 @@ func URL(tb testing.TB) string {
 	return u.String()
 }
 
-// Restart restarts the test database's server (pg_ctl restart -m fast),
-// which cuts every connection, as a failover or a crash would. It skips tb
-// when FOOTNOTE_PG_DIR and FOOTNOTE_PG_BIN (printed by .ci/postgres.sh) are
-// not set.
-func Restart(tb testing.TB) {
+// Cluster starts a PostgreSQL cluster of the test's own (.ci/postgres.sh
+// start: a temp folder, a free local port), for tests that restart the
+// server and must not disturb the tests of other packages that share the CI
+// cluster. It returns the URL of its database and a func that restarts the
+// server (pg_ctl restart -m fast: every connection is cut, as in a failover
+// or a crash). It is stopped when the test ends, and skipped like URL.
+func Cluster(tb testing.TB) (dbURL string, restart func()) {
 	tb.Helper()
-	dir, bin := os.Getenv("FOOTNOTE_PG_DIR"), os.Getenv("FOOTNOTE_PG_BIN")
-	if dir == "" || bin == "" {
-		tb.Skip("FOOTNOTE_PG_DIR and FOOTNOTE_PG_BIN are not set: cannot restart the test database (start it with .ci/postgres.sh)")
+	BaseURL(tb)
+	script, err := findScript()
+	if err != nil {
+		tb.Fatal(err)
 	}
-	args := []string{filepath.Join(bin, "pg_ctl"), "-D", filepath.Join(dir, "data"), "-l", filepath.Join(dir, "server.log"), "restart", "-m", "fast", "-w", "-t", "60"}
-	var cmd *exec.Cmd
-	if os.Geteuid() == 0 {
-		cmd = exec.Command("runuser", append([]string{"-u", "postgres", "--"}, args...)...)
-	} else {
-		cmd = exec.Command(args[0], args[1:]...)
+	out, err := exec.Command("bash", script, "start").Output()
+	if err != nil {
+		tb.Fatalf("start a PostgreSQL cluster: %v", err)
 	}
-	if out, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("restart PostgreSQL: %v\n%s", err, out)
+	vars := map[string]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "="); ok {
+			vars[k] = v
+		}
+	}
+	dir, bin, u := vars["FOOTNOTE_PG_DIR"], vars["FOOTNOTE_PG_BIN"], vars[EnvURL]
+	if dir == "" || bin == "" || u == "" {
+		tb.Fatalf("postgres.sh start printed %q", out)
+	}
+	tb.Cleanup(func() { exec.Command("bash", script, "stop", dir).Run() })
+	return u, func() {
+		tb.Helper()
+		args := []string{filepath.Join(bin, "pg_ctl"), "-D", filepath.Join(dir, "data"), "-l", filepath.Join(dir, "server.log"),
+			"restart", "-m", "fast", "-w", "-t", "60"}
+		var cmd *exec.Cmd
+		if os.Geteuid() == 0 {
+			cmd = exec.Command("runuser", append([]string{"-u", "postgres", "--"}, args...)...)
+		} else {
+			cmd = exec.Command(args[0], args[1:]...)
+		}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			tb.Errorf("restart PostgreSQL: %v\n%s", err, out)
+		}
+	}
+}
+
+// findScript finds .ci/postgres.sh in the module's root, above the test's folder.
+func findScript() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		p := filepath.Join(dir, ".ci", "postgres.sh")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return "", errors.New("pgtest: .ci/postgres.sh not found above the test's folder")
+		}
+		dir = up
 	}
 }
