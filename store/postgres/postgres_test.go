@@ -235,7 +235,7 @@ func TestSurvivesRestart(t *testing.T) {
 		}()
 	}
 	time.Sleep(200 * time.Millisecond)
-	restart()
+	restart(0)
 	time.Sleep(300 * time.Millisecond)
 	close(stop)
 	wg.Wait()

@@ -79,9 +79,11 @@ func URL(tb testing.TB) string {
 // start: a temp folder, a free local port), for tests that restart the
 // server and must not disturb the tests of other packages that share the CI
 // cluster. It returns the URL of its database and a func that restarts the
-// server (pg_ctl restart -m fast: every connection is cut, as in a failover
-// or a crash). It is stopped when the test ends, and skipped like URL.
-func Cluster(tb testing.TB) (dbURL string, restart func()) {
+// server: every connection is cut, as in a failover or a crash, and the
+// server is down for at least down (0: pg_ctl restart -m fast; more: pg_ctl
+// stop -m fast, a sleep, pg_ctl start). It is stopped when the test ends,
+// and skipped like URL.
+func Cluster(tb testing.TB) (dbURL string, restart func(down time.Duration)) {
 	tb.Helper()
 	BaseURL(tb)
 	script, err := findScript()
@@ -99,14 +101,14 @@ func Cluster(tb testing.TB) (dbURL string, restart func()) {
 		}
 	}
 	dir, bin, u := vars["FOOTNOTE_PG_DIR"], vars["FOOTNOTE_PG_BIN"], vars[EnvURL]
-	if dir == "" || bin == "" || u == "" {
+	pu, err := url.Parse(u)
+	if dir == "" || bin == "" || err != nil {
 		tb.Fatalf("postgres.sh start printed %q", out)
 	}
 	tb.Cleanup(func() { exec.Command("bash", script, "stop", dir).Run() })
-	return u, func() {
+	pgctl := func(args ...string) {
 		tb.Helper()
-		args := []string{filepath.Join(bin, "pg_ctl"), "-D", filepath.Join(dir, "data"), "-l", filepath.Join(dir, "server.log"),
-			"restart", "-m", "fast", "-w", "-t", "60"}
+		args = append([]string{filepath.Join(bin, "pg_ctl"), "-D", filepath.Join(dir, "data"), "-l", filepath.Join(dir, "server.log")}, args...)
 		var cmd *exec.Cmd
 		if os.Geteuid() == 0 {
 			cmd = exec.Command("runuser", append([]string{"-u", "postgres", "--"}, args...)...)
@@ -114,8 +116,18 @@ func Cluster(tb testing.TB) (dbURL string, restart func()) {
 			cmd = exec.Command(args[0], args[1:]...)
 		}
 		if out, err := cmd.CombinedOutput(); err != nil {
-			tb.Errorf("restart PostgreSQL: %v\n%s", err, out)
+			tb.Errorf("pg_ctl %s: %v\n%s", strings.Join(args[5:], " "), err, out)
 		}
+	}
+	return u, func(down time.Duration) {
+		tb.Helper()
+		if down <= 0 {
+			pgctl("restart", "-m", "fast", "-w", "-t", "60")
+			return
+		}
+		pgctl("stop", "-m", "fast", "-w", "-t", "60")
+		time.Sleep(down)
+		pgctl("start", "-w", "-t", "60", "-o", "-c listen_addresses=127.0.0.1 -p "+pu.Port()+" -k "+dir+" -c fsync=off -c max_connections=200")
 	}
 }
 
