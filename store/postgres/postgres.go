@@ -20,6 +20,19 @@
 // its guild before checking duplicates and limits, so that two additions to
 // one guild, from any processes, are serialised there.
 //
+// Freshness across processes: each process loads the lists of the guilds
+// its shard serves lazily (package readings, on a list's first question) and
+// checks ListVersion, one primary-key lookup (about 40 µs on a local
+// server), before every question, reloading a list whose version moved. A
+// version check was chosen over LISTEN/NOTIFY because it cannot miss a
+// change: a notification sent while a process's listening connection is
+// down (the database restarting, a network fault) is lost, so LISTEN would
+// still need a version check after each reconnect; it works through
+// connection poolers in transaction mode (PgBouncer), where LISTEN does not;
+// it needs no connection held per process; and it is the check the embedded
+// store already makes, so package readings is the same over both. Its cost,
+// one or two lookups per question, is small beside the question itself.
+//
 // When the database cannot be reached (a restart, a network fault), each
 // operation is retried for a few seconds while the pool reconnects, and then
 // fails with an error that wraps store.ErrUnavailable. Retrying never doubles
