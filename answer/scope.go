@@ -98,23 +98,36 @@ func newUnion(parts []Part) *union {
 func (u *union) Len() int                   { return u.n }
 func (u *union) Passages() []corpus.Passage { return u.passages }
 
-// IDF is the BM25 inverse document frequency of term over all the parts'
-// passages: each part's document frequency is recovered from its IDF and size.
+// IDF weighs a question's term as the part where it is most specific does:
+// the highest IDF among the parts whose passages contain it. Each part is a
+// collection of its own (the operator's corpus, a course's list), and a word
+// that is everywhere in one list says as much about the others' passages as
+// before that list was added. A term no part contains gets the IDF of a term
+// absent from all their passages together, above any present term's.
 func (u *union) IDF(term string) float64 {
-	df := 0.0
+	best, found := 0.0, false
 	for _, p := range u.parts {
-		n := float64(p.Len())
+		n := p.Len()
 		if n == 0 {
 			continue
 		}
-		// idf = ln(1 + (n-df+0.5)/(df+0.5))  =>  df = (n+0.5-0.5x)/(x+1), x = e^idf-1
-		x := math.Exp(p.IDF(term)) - 1
-		if d := (n + 0.5 - 0.5*x) / (x + 1); d > 0 {
-			df += math.Round(d)
+		idf := p.IDF(term)
+		if idf >= bm25IDF(n, 0)-1e-9 { // absent from this part
+			continue
+		}
+		if !found || idf > best {
+			best, found = idf, true
 		}
 	}
-	n := float64(u.n)
-	return math.Log(1 + (n-df+0.5)/(df+0.5))
+	if !found {
+		return bm25IDF(u.n, 0)
+	}
+	return best
+}
+
+// bm25IDF is BM25's inverse document frequency, as package retrieval computes it.
+func bm25IDF(n, df int) float64 {
+	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
 }
 
 // unionK damps the reciprocal rank fusion of the union, as in plain RRF.

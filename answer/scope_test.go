@@ -43,15 +43,24 @@ func TestScopedUnion(t *testing.T) {
 		t.Error("Scoped(true) with no parts is not the engine itself")
 	}
 
+	// A term weighs what it weighs in the part where it is most specific; a
+	// term no part has, what it would in one index over all.
 	all, err := retrieval.New(ctx, append(append([]corpus.Passage{}, c.Passages...), ps...), retrieval.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, term := range []string{"quillwort", "fern", "the", unseen, "brazil"} {
-		got, want := scoped.index.IDF(term), all.IDF(term)
-		if math.Abs(got-want) > 1e-6 {
-			t.Errorf("IDF(%q) = %v, one index over all says %v", term, got, want)
+	pix := part.Index
+	for term, want := range map[string]float64{
+		"quillwort": pix.IDF("quillwort"),
+		"brazil":    ix.IDF("brazil"),
+		unseen:      all.IDF(unseen),
+	} {
+		if got := scoped.index.IDF(term); math.Abs(got-want) > 1e-9 {
+			t.Errorf("IDF(%q) = %v, want %v", term, got, want)
 		}
+	}
+	if scoped.index.IDF("quillwort") >= scoped.index.IDF(unseen) || scoped.index.IDF("brazil") >= scoped.index.IDF(unseen) {
+		t.Error("a term one part has weighs as much as one no part has")
 	}
 
 	a, err := scoped.Ask(ctx, Request{Question: "How does the quillwort fern reproduce?", Mode: ModeExtractive})

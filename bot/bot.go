@@ -235,9 +235,11 @@ func New(opts Options, a Answerer) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	votes, err := openVotes(opts.VotesFile)
-	if err != nil {
-		return nil, fmt.Errorf("bot: %w", err)
+	var votes *voteStore
+	if opts.VoteStore == nil { // else the votes go to the store, and no file is made
+		if votes, err = openVotes(opts.VotesFile); err != nil {
+			return nil, fmt.Errorf("bot: %w", err)
+		}
 	}
 	fetch, err := newFetcher(opts.APIBase, opts.MaxReadingBytes)
 	if err != nil {

@@ -31,6 +31,10 @@ func (b *Bot) onInteraction(ctx context.Context, s *discordgo.Session, i *discor
 	})
 	user := interactionUser(i)
 	if ok, why := b.allowed(s, i.GuildID, i.ChannelID, user, memberRoles(i.Member)); !ok {
+		if i.Type == discordgo.InteractionApplicationCommandAutocomplete { // takes choices, not a message
+			b.suggest(ctx, i, nil)
+			return
+		}
 		b.tell(ctx, r, why)
 		return
 	}

@@ -474,6 +474,14 @@ func (b *Bot) onAutocomplete(ctx context.Context, i *discordgo.Interaction) {
 			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: oneLine(label, 100), Value: rd.ID})
 		}
 	}
+	b.suggest(ctx, i, choices)
+}
+
+// suggest answers an autocomplete interaction with choices (none: an empty list).
+func (b *Bot) suggest(ctx context.Context, i *discordgo.Interaction, choices []*discordgo.ApplicationCommandOptionChoice) {
+	if choices == nil {
+		choices = []*discordgo.ApplicationCommandOptionChoice{}
+	}
 	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 		Data: &discordgo.InteractionResponseData{Choices: choices}}
 	if _, err := b.interactionCall(ctx, "POST", interactionCallbackURL(i), resp); err != nil {

@@ -84,8 +84,8 @@ func askIn(tb testing.TB, e *env, u discordtest.User, ch discordtest.Channel, q 
 // another guild is not; /sources, /readings list and buttons see it only
 // where it belongs.
 func TestReadingsAddAndAsk(t *testing.T) {
-	e := startLibraryBot(t, nil, readingstest.NewMemory(), Options{StreamEvery: time.Millisecond})
-	pdf := fieldGuide(8)
+	e := startLibraryBot(t, nil, readingstest.NewMemory(), Options{StreamEvery: time.Millisecond, DMs: true})
+	pdf := fieldGuide(40) // long enough for progress to show between batches
 	att := e.fake.Attach("field-guide.pdf", pdf)
 	ix := e.fake.SlashSub(librarian, chA1, "readings", discordtest.Sub{Name: "add", Options: []discordtest.Option{{Name: "file", Value: att}}})
 	if r := ix.WaitAcked(t, wait); r.Type != 5 || r.Original.Ephemeral {
@@ -93,17 +93,17 @@ func TestReadingsAddAndAsk(t *testing.T) {
 	}
 	r := ix.WaitDone(t, 60*time.Second, func(r discordtest.Response) bool { return strings.HasPrefix(r.Original.Content, "Added") })
 	got := unescapeMarkdown(r.Original.Content)
-	if !strings.Contains(got, "Field Guide") || !strings.Contains(got, "8 pages") || !strings.Contains(got, "whole server") {
+	if !strings.Contains(got, "Field Guide") || !strings.Contains(got, "40 pages") || !strings.Contains(got, "whole server") {
 		t.Errorf("added: %q", got)
 	}
 	progress := false
 	for _, q := range requestsTo(e.fake, http.MethodPatch, "/messages/@original") {
-		if strings.Contains(string(q.Body), "Reading 'Field Guide': page ") && strings.Contains(string(q.Body), " of 8") {
+		if strings.Contains(string(q.Body), "Reading 'Field Guide': page ") && strings.Contains(string(q.Body), " of 40") {
 			progress = true
 		}
 	}
 	if !progress {
-		t.Error("no progress edit \"Reading 'Field Guide': page N of 8\"")
+		t.Error("no progress edit \"Reading 'Field Guide': page N of 40\"")
 	}
 
 	ar := e.fake.Slash(student, chA2, "ask", discordtest.Option{Name: "question", Value: puffinAsk}).WaitDone(t, 30*time.Second, answered)
@@ -130,6 +130,10 @@ func TestReadingsAddAndAsk(t *testing.T) {
 	}
 	if b := askIn(t, e.env, student, chB1, puffinAsk); strings.Contains(b, puffinQuote) || strings.Contains(b, "Field Guide") {
 		t.Errorf("another guild is answered from the reading:\n%s", b)
+	}
+	dm := discordtest.Channel{ID: "dm-" + student.ID, DM: true}
+	if b := askIn(t, e.env, student, dm, puffinAsk); strings.Contains(b, puffinQuote) || strings.Contains(b, "Field Guide") {
+		t.Errorf("a DM is answered from a guild's reading:\n%s", b)
 	}
 
 	// /sources and /readings list: in guild A, not in guild B.
@@ -281,7 +285,6 @@ func TestReadingsRemoveAutocomplete(t *testing.T) {
 		ix := e.fake.Autocomplete(librarian, ch, "readings", discordtest.Sub{Name: "remove",
 			Options: []discordtest.Option{{Name: "reading", Value: typed, Focused: true}}})
 		var cs []discordtest.Choice
-		e.fake.Wait(t, wait, "the choices", func() bool { return true })
 		waitFor(t, wait, "autocomplete choices", func() bool { var ok bool; cs, ok = ix.Choices(); return ok })
 		return cs
 	}
@@ -319,7 +322,6 @@ func TestReadingsRestart(t *testing.T) {
 	addReading(t, e.env, librarian, chA1, discordtest.Option{Name: "file", Value: e.fake.Attach("field-guide.pdf", fieldGuide(4))})
 	e.fake.Say(student, chA1, puffinAsk, true)
 	var thread discordtest.Channel
-	e.fake.Wait(t, 30*time.Second, "a thread", func() bool { return true })
 	waitFor(t, 30*time.Second, "the answer in a thread", func() bool {
 		ts := e.fake.Threads(chA1.ID)
 		if len(ts) == 0 {

@@ -418,8 +418,8 @@ func (c Config) Validate() error {
 		bad("database_url (FOOTNOTE_DATABASE_URL)", "is not a postgres:// URL such as postgres://footnote@db.example:5432/footnote (its value is not shown: it may hold a password)")
 	}
 	oneOf(bad, "discord.base_corpus", c.Discord.BaseCorpus, "shared", "none")
-	if c.Discord.MaxReadingMB < 1 || c.Discord.MaxReadingMB > 500 {
-		bad("discord.max_reading_mb", "%d is out of range: use 1 to 500 megabytes", c.Discord.MaxReadingMB)
+	if c.Discord.MaxReadingMB < 1 || c.Discord.MaxReadingMB > 20 {
+		bad("discord.max_reading_mb", "%d is out of range: use 1 to 20 megabytes (20 is the limit of every corpus file, as `footnote index` reads it)", c.Discord.MaxReadingMB)
 	}
 	if c.LLM.Temperature < 0 || c.LLM.Temperature > 2 {
 		bad("llm.temperature", "%g is out of range: use 0 to 2", c.LLM.Temperature)

@@ -179,3 +179,24 @@ func TestConcurrentAdditions(t *testing.T) {
 		t.Errorf("%d landed, %d refused; want 1 and 1", landed, refused)
 	}
 }
+
+// TestInterruptedAddition: an addition cancelled while its passages are
+// embedded stores nothing.
+func TestInterruptedAddition(t *testing.T) {
+	mem := readingstest.NewMemory()
+	lib := newLibrary(t, mem, readings.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pdf := readingstest.PDF("Field Guide", readingstest.Pages(20, map[int]string{3: fact}))
+	_, err := lib.Add(ctx, readings.Upload{List: store.List{Guild: "g"}, Name: "guide.pdf", Data: pdf}, func(p readings.Progress) {
+		if p.Page >= 5 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled addition: %v", err)
+	}
+	if rs, _ := mem.Readings(context.Background(), "g"); len(rs) != 0 || mem.Adds != 0 {
+		t.Errorf("an interrupted addition left %d readings", len(rs))
+	}
+}
