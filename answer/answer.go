@@ -7,6 +7,7 @@ package answer
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/footnote-bot/footnote/corpus"
 )
@@ -59,6 +60,8 @@ type Passage struct {
 	Authors []string `json:"authors,omitempty"`
 	Year    int      `json:"year,omitempty"`
 	URL     string   `json:"url,omitempty"`
+	// Where is the citation as people read it (see Locate).
+	Where string `json:"where"`
 }
 
 // Citation is a verbatim quote from passage N. Quote is exactly bytes
@@ -77,6 +80,8 @@ type Citation struct {
 	Authors []string `json:"authors,omitempty"`
 	Year    int      `json:"year,omitempty"`
 	URL     string   `json:"url,omitempty"`
+	// Where is the citation as people read it (see Locate).
+	Where string `json:"where"`
 }
 
 // Answer is the result of a question. An abstention is an answer too.
@@ -100,13 +105,14 @@ func (e *Engine) passageOf(n int, p corpus.Passage, score float64) Passage {
 	d := e.docs[p.Doc]
 	return Passage{N: n, Doc: p.Doc, Title: p.Title, Section: p.Section, Paragraph: p.Paragraph,
 		Page: p.Page, Start: p.Start, End: p.End, Text: p.Text, Score: score, Kind: string(p.Kind),
-		Authors: d.Authors, Year: d.Year, URL: d.URL}
+		Authors: d.Authors, Year: d.Year, URL: d.URL,
+		Where: Locate(p.Title, d.Authors, d.Year, p.Section, p.Page, p.Paragraph)}
 }
 
 // cite quotes bytes [s,e) of passage p's text.
 func cite(p Passage, s, e int) Citation {
 	return Citation{N: p.N, Doc: p.Doc, Title: p.Title, Section: p.Section, Paragraph: p.Paragraph, Page: p.Page,
-		Start: p.Start + s, End: p.Start + e, Quote: p.Text[s:e], Authors: p.Authors, Year: p.Year, URL: p.URL}
+		Start: p.Start + s, End: p.Start + e, Quote: p.Text[s:e], Authors: p.Authors, Year: p.Year, URL: p.URL, Where: p.Where}
 }
 
 // Credit is a document's title with its authors and year when known, as a
@@ -127,4 +133,64 @@ func Credit(title string, authors []string, year int) string {
 		return title
 	}
 	return title + " (" + strings.Join(by, ", ") + ")"
+}
+
+// Locate is the one way a citation reads, in the terminal, in Discord and in
+// JSON ("where"):
+//
+//	Title (Authors, Year), Section › Subsection, p. 9, ¶ 3
+//
+// It runs from coarse to fine: the work, the place in it, the printed page a
+// reader can turn to, then the paragraph (counted in the text Footnote reads,
+// so it is the finest and goes last). The section is its whole heading path,
+// which tells "Origins" in part I from "Origins" in part II; a path longer
+// than maxSection characters keeps its innermost headings. A section that
+// repeats the title is left out. Empty parts are left out; an empty title
+// reads "Untitled".
+func Locate(title string, authors []string, year int, section string, page, paragraph int) string {
+	if strings.TrimSpace(title) == "" {
+		title = "Untitled"
+	}
+	parts := []string{Credit(title, authors, year)}
+	section = strings.TrimPrefix(section, title+corpus.SectionSep)
+	if section != "" && section != title {
+		parts = append(parts, shortSection(section))
+	}
+	if pp := PageParagraph(page, paragraph); pp != "" {
+		parts = append(parts, pp)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// PageParagraph is the end of a locator, "p. 9, ¶ 3", for labels too short
+// for the whole of it; either part is left out when unknown (0).
+func PageParagraph(page, paragraph int) string {
+	var parts []string
+	if page > 0 {
+		parts = append(parts, "p. "+strconv.Itoa(page))
+	}
+	if paragraph > 0 {
+		parts = append(parts, "\u00b6 "+strconv.Itoa(paragraph))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// maxSection is the longest section path a locator shows, in characters.
+const maxSection = 120
+
+// shortSection cuts a long heading path from the outside in: "… › Inner".
+func shortSection(section string) string {
+	if utf8.RuneCountInString(section) <= maxSection {
+		return section
+	}
+	heads := strings.Split(section, corpus.SectionSep)
+	prefix := ""
+	for len(heads) > 1 && utf8.RuneCountInString(strings.Join(heads, corpus.SectionSep))+3 > maxSection {
+		heads, prefix = heads[1:], "\u2026"+corpus.SectionSep
+	}
+	out := strings.Join(heads, corpus.SectionSep)
+	if r := []rune(out); len(r)+3 > maxSection {
+		out = string(r[:maxSection-4]) + "\u2026"
+	}
+	return prefix + out
 }

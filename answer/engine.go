@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/footnote-bot/footnote/corpus"
@@ -36,13 +37,26 @@ type Writer interface {
 
 // Options configure an Engine. Zero values are documented defaults.
 type Options struct {
-	// K is the number of passages retrieved per question; 0 means 5.
+	// K is the number of passages retrieved per question; 0 means DefaultK.
 	K int
-	// MaxQuestion is the longest question accepted, in characters; 0 means 1000.
+	// MaxQuestion is the longest question accepted, in characters; 0 means
+	// DefaultMaxQuestion.
 	MaxQuestion int
 	// Writer, when set, writes answers in ModeLLM (and ModeAuto).
 	Writer Writer
 }
+
+// The defaults of Options and LLMOptions, one place for each: package config
+// starts from them, and New and NewOpenAIWriter fill in zero fields with them.
+const (
+	DefaultK             = 5
+	DefaultMaxQuestion   = 1000
+	DefaultModel         = "gpt-4o-mini"
+	DefaultTemperature   = 0.2
+	DefaultTimeout       = 60 * time.Second
+	DefaultContextTokens = 6000
+	DefaultRetries       = 3
+)
 
 // Engine answers questions over one index. It is safe for concurrent use.
 type Engine struct {
@@ -55,10 +69,10 @@ type Engine struct {
 // New returns an engine over the documents of c searched through index.
 func New(c *corpus.Corpus, index Index, opts Options) *Engine {
 	if opts.K <= 0 {
-		opts.K = 5
+		opts.K = DefaultK
 	}
 	if opts.MaxQuestion <= 0 {
-		opts.MaxQuestion = 1000
+		opts.MaxQuestion = DefaultMaxQuestion
 	}
 	e := &Engine{docs: map[string]corpus.Document{}, index: index, opts: opts}
 	for _, d := range c.Docs {
@@ -74,9 +88,24 @@ var (
 	ErrInvalidUTF8   = errors.New("the question is not valid UTF-8 text")
 	ErrTooLong       = errors.New("the question is too long")
 	ErrNoModel       = errors.New("no language model is configured (set OPENAI_API_KEY or OPENAI_BASE_URL)")
+	// ErrNoWords is a query made only of words too common to search for,
+	// punctuation or emoji. It wraps retrieval.ErrEmptyQuery.
+	ErrNoWords = fmt.Errorf("%w: it has only very common words, punctuation or emoji; use words the documents would contain", retrieval.ErrEmptyQuery)
 )
 
-// CheckQuestion validates a question's text.
+// TooLongError is a question longer than the limit: N characters, at most
+// Max allowed. errors.Is(err, ErrTooLong) holds for it.
+type TooLongError struct{ N, Max int }
+
+func (e *TooLongError) Error() string {
+	return fmt.Sprintf("%s: %d characters, the limit is %d", ErrTooLong, e.N, e.Max)
+}
+
+// Is makes errors.Is(err, ErrTooLong) hold.
+func (e *TooLongError) Is(target error) bool { return target == ErrTooLong }
+
+// CheckQuestion validates a question's text: nil, ErrInvalidUTF8,
+// ErrEmptyQuestion or a *TooLongError.
 func (e *Engine) CheckQuestion(q string) error {
 	if !utf8.ValidString(q) {
 		return ErrInvalidUTF8
@@ -85,7 +114,7 @@ func (e *Engine) CheckQuestion(q string) error {
 		return ErrEmptyQuestion
 	}
 	if n := utf8.RuneCountInString(q); n > e.opts.MaxQuestion {
-		return fmt.Errorf("%w: %d characters, the limit is %d", ErrTooLong, n, e.opts.MaxQuestion)
+		return &TooLongError{N: n, Max: e.opts.MaxQuestion}
 	}
 	return nil
 }
@@ -162,9 +191,8 @@ func retrievalQuery(req Request) string {
 // answerExtractive fills ans with quoted sentences from hits, or abstains.
 func (e *Engine) answerExtractive(question string, hits []retrieval.Hit, ans *Answer) {
 	ans.Mode = ModeExtractive
-	picked, coverage := e.extract(question, hits)
-	never := e.neverMentioned(question)
-	if len(picked) == 0 || coverage < minCoverage || len(never) > 0 {
+	picked, weak, never := e.judge(question, hits)
+	if weak {
 		ans.Abstained = true
 		ans.Answer = "The corpus does not seem to cover this question."
 		if len(never) > 0 {
@@ -186,6 +214,53 @@ func (e *Engine) answerExtractive(question string, hits []retrieval.Hit, ans *An
 		parts = append(parts, fmt.Sprintf("%s [%d]", normSpace(quote), c.hit+1))
 	}
 	ans.Answer = strings.Join(parts, " ")
+}
+
+// judge weighs how well hits answer question: the sentences that would
+// answer it, whether the evidence is too weak to answer (Ask abstains on it,
+// search warns on it), and the question's words the corpus never mentions.
+func (e *Engine) judge(question string, hits []retrieval.Hit) (picked []candidate, weak bool, never []string) {
+	picked, coverage := e.extract(question, hits)
+	never = e.neverMentioned(question)
+	return picked, len(picked) == 0 || coverage < minCoverage || len(never) > 0, never
+}
+
+// Matches are a search's passages with a word on how well they match.
+type Matches struct {
+	Passages []Passage `json:"passages"`
+	// Weak is set when the passages do not match the query well: the same
+	// evidence on which Ask abstains.
+	Weak bool `json:"weak"`
+	// Missing lists, when Weak, the query's words that the corpus never
+	// mentions, or else that no listed passage contains.
+	Missing []string `json:"missing,omitempty"`
+}
+
+// Match is Search with a judgement of the result: up to k passages for
+// query, best first, and whether they match it well.
+func (e *Engine) Match(ctx context.Context, query string, k int) (Matches, error) {
+	if err := e.CheckQuestion(query); err != nil {
+		return Matches{}, err
+	}
+	if k <= 0 {
+		k = e.opts.K
+	}
+	hits, err := e.index.Search(ctx, query, k)
+	if errors.Is(err, retrieval.ErrEmptyQuery) {
+		return Matches{}, ErrNoWords
+	}
+	if err != nil {
+		return Matches{}, err
+	}
+	m := Matches{Passages: make([]Passage, len(hits))}
+	for i, h := range hits {
+		m.Passages[i] = e.passageOf(i+1, h.Passage, h.Score)
+	}
+	_, m.Weak, m.Missing = e.judge(query, hits)
+	if m.Weak && len(m.Missing) == 0 {
+		m.Missing = missingWords(query, hits, stopTerms())
+	}
+	return m, nil
 }
 
 func quoteAll(ws []string) []string {

@@ -6,15 +6,15 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/footnote-bot/footnote/internal/redact"
+	"github.com/footnote-bot/footnote/internal/retry"
 	openai "github.com/sashabaranov/go-openai"
 )
 
@@ -71,9 +71,9 @@ type LLMOptions struct {
 }
 
 const (
-	defaultTimeout       = 60 * time.Second
+	defaultTimeout       = DefaultTimeout
 	defaultStallTimeout  = 30 * time.Second
-	defaultContextTokens = 6000
+	defaultContextTokens = DefaultContextTokens
 	defaultBackoff       = 500 * time.Millisecond
 	defaultMaxRetryWait  = 20 * time.Second
 	// emptyMessagesLimit is how many non-data lines (keep-alive comments,
@@ -267,37 +267,32 @@ func (w *OpenAIWriter) stream(ctx context.Context, req openai.ChatCompletionRequ
 }
 
 // retry runs call until it succeeds, fails for good, has started streaming,
-// or runs out of tries or time.
+// or runs out of tries or time, with the shared retry policy.
 func (w *OpenAIWriter) retry(ctx context.Context, call func(context.Context) (started bool, err error)) error {
-	for attempt := 0; ; attempt++ {
+	p := retry.Policy{Attempts: w.opts.Retries + 1, Base: w.opts.Backoff, Cap: w.opts.MaxRetryWait, MaxAfter: w.opts.MaxRetryWait}
+	attempts := 0
+	err := p.Do(ctx, func(ctx context.Context, n int) error {
+		attempts = n
 		hint := &retryHint{}
 		started, err := call(context.WithValue(ctx, retryHintKey{}, hint))
 		if err == nil {
 			return nil
 		}
-		me := w.classify(ctx, err, attempt+1)
-		if !me.retryable() || started || attempt >= w.opts.Retries {
+		me := w.classify(ctx, err, n)
+		if !me.retryable() || started {
 			return me
 		}
-		wait := w.opts.Backoff << attempt
-		wait = wait/2 + rand.N(wait/2+1) // jitter: between half and all of it
-		if hint.after > 0 {
-			if hint.after > w.opts.MaxRetryWait {
-				return me
-			}
-			wait = max(wait, hint.after)
-		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			return me
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return w.classify(ctx, context.Cause(ctx), attempt+1)
-		}
+		return retry.Again(me, hint.after)
+	})
+	var me *ModelError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &me):
+		return me
 	}
+	// ctx ended during a wait.
+	return w.classify(ctx, err, attempts)
 }
 
 // Failure kinds of a ModelError.
@@ -320,7 +315,7 @@ type ModelError struct {
 	Status   int    // HTTP status, 0 when there was none
 	Attempts int    // how many attempts were made
 	Err      error
-	key      string        // redacted from Error
+	key      string        // redacted from Error, with other secrets
 	limit    time.Duration // the timeout, for FailTimeout
 }
 
@@ -332,10 +327,7 @@ func (e *ModelError) Error() string {
 	if e.Err != nil {
 		msg += ": " + e.Err.Error()
 	}
-	if e.key != "" {
-		msg = strings.ReplaceAll(msg, e.key, "[redacted]")
-	}
-	return msg
+	return redact.String(msg, e.key)
 }
 
 func (e *ModelError) Unwrap() error { return e.Err }
@@ -443,29 +435,7 @@ func (d retryAfterDoer) Do(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	if h, ok := req.Context().Value(retryHintKey{}).(*retryHint); ok {
-		h.after = retryAfter(resp.Header, time.Now())
+		h.after = retry.After(resp.Header, nil, time.Now())
 	}
 	return resp, err
-}
-
-// retryAfter reads how long a server asks to wait: retry-after-ms (OpenAI),
-// or Retry-After in seconds or as an HTTP date. 0 when it does not say.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	if ms, err := strconv.ParseFloat(h.Get("retry-after-ms"), 64); err == nil && ms > 0 {
-		return time.Duration(ms * float64(time.Millisecond))
-	}
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s <= 0 {
-			return 0
-		}
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/footnote-bot/footnote/answer/openaitest"
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/openaitest"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 

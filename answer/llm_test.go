@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/footnote-bot/footnote/answer/openaitest"
+	"github.com/footnote-bot/footnote/openaitest"
 )
 
 func TestWriterRequest(t *testing.T) {
@@ -201,26 +201,6 @@ func TestWriterNeverShowsKey(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), testKey) || strings.Contains(me.Reason(), testKey) {
 		t.Errorf("error shows the key: %v", err)
-	}
-}
-
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	for _, tt := range []struct {
-		h    http.Header
-		want time.Duration
-	}{
-		{http.Header{"Retry-After": {"2"}}, 2 * time.Second},
-		{http.Header{"Retry-After": {"0.5"}}, 500 * time.Millisecond},
-		{http.Header{"Retry-After": {now.Add(3 * time.Second).Format(http.TimeFormat)}}, 3 * time.Second},
-		{http.Header{"Retry-After": {"Mon, 01 Jan 2001 00:00:00 GMT"}}, 0},
-		{http.Header{"Retry-After": {"soon"}}, 0},
-		{http.Header{"Retry-After-Ms": {"250"}, "Retry-After": {"1"}}, 250 * time.Millisecond},
-		{http.Header{}, 0},
-	} {
-		if got := retryAfter(tt.h, now); got != tt.want {
-			t.Errorf("retryAfter(%v) = %v, want %v", tt.h, got, tt.want)
-		}
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/footnote-bot/footnote/answer/openaitest"
+	"github.com/footnote-bot/footnote/openaitest"
 )
 
 // TestAskWithModel plays each of the model's behaviours through Ask, with a

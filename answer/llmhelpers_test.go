@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/footnote-bot/footnote/answer/openaitest"
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/openaitest"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 

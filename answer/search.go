@@ -2,10 +2,12 @@ package answer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // Search returns up to k passages for a query, best first, numbered from 1. It
@@ -19,8 +21,11 @@ func (e *Engine) Search(ctx context.Context, query string, k int) ([]Passage, er
 		k = e.opts.K
 	}
 	hits, err := e.index.Search(ctx, query, k)
+	if errors.Is(err, retrieval.ErrEmptyQuery) {
+		return nil, ErrNoWords
+	}
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, err
 	}
 	out := make([]Passage, len(hits))
 	for i, h := range hits {

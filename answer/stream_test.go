@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/footnote-bot/footnote/answer/openaitest"
+	"github.com/footnote-bot/footnote/openaitest"
 )
 
 var halfCitation = regexp.MustCompile(`\[[\d,\s]*$|\[[\d,\s]*[^\d,\s\]]`)

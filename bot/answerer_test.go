@@ -105,7 +105,7 @@ func (f *fakeAnswerer) CheckQuestion(q string) error {
 	case strings.TrimSpace(q) == "":
 		return answer.ErrEmptyQuestion
 	case utf8.RuneCountInString(q) > 1000:
-		return fmt.Errorf("%w: %d characters, the limit is 1000", answer.ErrTooLong, utf8.RuneCountInString(q))
+		return &answer.TooLongError{N: utf8.RuneCountInString(q), Max: 1000}
 	}
 	return nil
 }

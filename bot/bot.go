@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"runtime"
 	"strings"
 	"sync"
@@ -24,6 +23,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/footnote-bot/footnote/answer"
+	"github.com/footnote-bot/footnote/internal/redact"
+	"github.com/footnote-bot/footnote/internal/retry"
 	"github.com/gorilla/websocket"
 )
 
@@ -78,33 +79,37 @@ type Options struct {
 	MessageContent bool
 
 	// RateEvery is how often a user gains a question (a token bucket per user);
-	// 0 means 20 s, negative means no per-user limit.
+	// 0 means DefaultRateEvery, negative means no per-user limit.
 	RateEvery time.Duration
-	// RateBurst is how many questions a user may ask at once; 0 means 3.
+	// RateBurst is how many questions a user may ask at once; 0 means DefaultRateBurst.
 	RateBurst int
-	// MaxConcurrent is how many answers are computed at once; 0 means 4.
+	// MaxConcurrent is how many answers are computed at once; 0 means DefaultMaxConcurrent.
 	MaxConcurrent int
-	// Queue is how many more questions may wait for their turn; 0 means 32,
-	// negative means none. Past that, people are asked to try again later.
+	// Queue is how many more questions may wait for their turn; 0 means
+	// DefaultQueue, negative means none. Past that, people are asked to try
+	// again later.
 	Queue int
 
 	// VotesFile is where helpful / not helpful votes are appended (JSON lines);
-	// "" means footnote-votes.jsonl in the working directory. The HMAC key that
+	// "" means DefaultVotesFile in the working directory. The HMAC key that
 	// hashes user IDs is kept beside it, in VotesFile+".key".
 	VotesFile string
-	// HistoryTurns is how many earlier questions of a thread a follow-up sees; 0 means 6.
+	// HistoryTurns is how many earlier questions of a thread a follow-up sees;
+	// 0 means DefaultHistoryTurns, negative means none.
 	HistoryTurns int
-	// Conversations is how many threads' histories are kept in memory; 0 means 1000.
+	// Conversations is how many threads' histories are kept in memory; 0 means
+	// DefaultConversations.
 	Conversations int
 
 	// StreamEvery is the least time between two edits showing a streamed
-	// answer's partial text; 0 means 1 s.
+	// answer's partial text; 0 means DefaultStreamEvery.
 	StreamEvery time.Duration
-	// AnswerTimeout bounds the computing of one answer; 0 means 2 min (an
-	// interaction's token lives 15 min).
+	// AnswerTimeout bounds the computing of one answer; 0 means
+	// DefaultAnswerTimeout (an interaction's token lives 15 min).
 	AnswerTimeout time.Duration
 	// ShutdownGrace is how long Run waits for answers in flight once its
-	// context ends; 0 means 10 s.
+	// context ends; 0 means DefaultShutdownGrace, negative means no wait
+	// (answers in flight are stopped at once).
 	ShutdownGrace time.Duration
 
 	// Reload, when set, rebuilds the answerer's index and says how it went
@@ -113,6 +118,8 @@ type Options struct {
 	// index: the Answerer passed to New must switch to the new one itself.
 	Reload func(ctx context.Context) (string, error)
 
+	// Study configures the Cite button, /cite and /quiz (study.go).
+	Study Study
 	// Library, when set, keeps reading lists per guild and channel
 	// (/readings, "Add to readings") and answers each question from what its
 	// channel sees; the Answerer given to New then serves nothing but
@@ -135,6 +142,23 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// The defaults of Options, one place for each: package config starts from
+// them, and withDefaults fills in a zero field with them.
+const (
+	DefaultRateEvery     = 20 * time.Second
+	DefaultRateBurst     = 3
+	DefaultMaxConcurrent = 4
+	DefaultQueue         = 32
+	DefaultVotesFile     = "footnote-votes.jsonl"
+	DefaultHistoryTurns  = 6
+	DefaultConversations = 1000
+	DefaultStreamEvery   = time.Second
+	DefaultAnswerTimeout = 2 * time.Minute
+	DefaultShutdownGrace = 10 * time.Second
+)
+
+// withDefaults fills in zero fields as Options documents, and turns the
+// negative "none" of Queue, HistoryTurns and ShutdownGrace into 0.
 func (o Options) withDefaults() Options {
 	o.Token = strings.TrimSpace(o.Token)
 	if o.Token != "" && !strings.HasPrefix(o.Token, "Bot ") {
@@ -144,42 +168,56 @@ func (o Options) withDefaults() Options {
 		o.ShardCount = 1
 	}
 	if o.RateEvery == 0 {
-		o.RateEvery = 20 * time.Second
+		o.RateEvery = DefaultRateEvery
 	}
 	if o.RateBurst <= 0 {
-		o.RateBurst = 3
+		o.RateBurst = DefaultRateBurst
 	}
 	if o.MaxConcurrent <= 0 {
-		o.MaxConcurrent = 4
+		o.MaxConcurrent = DefaultMaxConcurrent
 	}
-	switch {
-	case o.Queue == 0:
-		o.Queue = 32
-	case o.Queue < 0:
-		o.Queue = 0
-	}
+	o.Queue = orDefault(o.Queue, DefaultQueue)
 	if o.VotesFile == "" {
-		o.VotesFile = "footnote-votes.jsonl"
+		o.VotesFile = DefaultVotesFile
 	}
-	if o.HistoryTurns <= 0 {
-		o.HistoryTurns = 6
-	}
+	o.HistoryTurns = orDefault(o.HistoryTurns, DefaultHistoryTurns)
 	if o.Conversations <= 0 {
-		o.Conversations = 1000
+		o.Conversations = DefaultConversations
 	}
 	if o.StreamEvery <= 0 {
-		o.StreamEvery = time.Second
+		o.StreamEvery = DefaultStreamEvery
 	}
 	if o.AnswerTimeout <= 0 {
-		o.AnswerTimeout = 2 * time.Minute
+		o.AnswerTimeout = DefaultAnswerTimeout
 	}
-	if o.ShutdownGrace <= 0 {
-		o.ShutdownGrace = 10 * time.Second
-	}
+	o.ShutdownGrace = orDefault(o.ShutdownGrace, DefaultShutdownGrace)
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
 	return o
+}
+
+// CheckShard checks a shard ID against the shard count: the one check, which
+// package config runs on the settings and New on its options.
+func CheckShard(id, count int) error {
+	if count < 1 {
+		return fmt.Errorf("the shard count %d must be at least 1", count)
+	}
+	if id < 0 || id >= count {
+		return fmt.Errorf("the shard ID %d must be from 0 to the shard count less one (%d)", id, count-1)
+	}
+	return nil
+}
+
+// orDefault is def for 0, 0 for a negative v ("none"), else v.
+func orDefault[T int | time.Duration](v, def T) T {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
 }
 
 // Bot is Footnote on Discord. Make one with New and start it with Run.
@@ -189,12 +227,19 @@ type Bot struct {
 	log     *slog.Logger
 	s       *discordgo.Session
 	limiter *rateLimiter
+	// redactor removes the token and other secrets from what is logged.
+	redactor redact.Redactor
+	// startup is how connecting retries; gateway hands discordgo's Open the
+	// gateway address connect looked up.
+	startup retry.Policy
+	gateway *gatewayCache
 	gate    *gate
 	votes   *voteStore
 	// convs holds the history of the threads (and DMs) the bot converses in.
 	convs *lru[string, conversation]
 	// answers holds recent answers by ID, for the votes on them.
 	answers *lru[string, record]
+	study   *study
 	// parents maps threads to the channels whose reading lists they see.
 	parents *lru[string, string]
 	fetch   *fetcher
@@ -228,8 +273,8 @@ func New(opts Options, a Answerer) (*Bot, error) {
 	if opts.Token == "" {
 		return nil, errors.New("bot: no token: set DISCORD_TOKEN to the bot token from the Discord Developer Portal")
 	}
-	if opts.ShardCount < 1 || opts.ShardID < 0 || opts.ShardID >= opts.ShardCount {
-		return nil, fmt.Errorf("bot: shard %d of %d: the shard ID must be at least 0 and less than the shard count", opts.ShardID, opts.ShardCount)
+	if err := CheckShard(opts.ShardID, opts.ShardCount); err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
 	}
 	client, err := httpClient(opts.APIBase)
 	if err != nil {
@@ -245,10 +290,16 @@ func New(opts Options, a Answerer) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
+	st, err := newStudy(opts.Study)
+	if err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
 	s, err := discordgo.New(opts.Token)
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
+	gw := &gatewayCache{next: client.Transport}
+	client.Transport = gw
 	s.Client = client
 	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 30 * time.Second}
 	s.ShardID, s.ShardCount = opts.ShardID, opts.ShardCount
@@ -258,18 +309,22 @@ func New(opts Options, a Answerer) (*Bot, error) {
 	s.Identify.Properties.OS = runtime.GOOS
 	s.UserAgent = "DiscordBot (https://github.com/footnote-bot/footnote, 1) " + s.UserAgent
 	return &Bot{
-		opts:    opts,
-		ans:     a,
-		log:     opts.Logger,
-		s:       s,
-		limiter: newRateLimiter(opts.RateEvery, opts.RateBurst, time.Now),
-		gate:    newGate(opts.MaxConcurrent, opts.Queue),
-		votes:   votes,
-		convs:   newLRU[string, conversation](opts.Conversations),
-		answers: newLRU[string, record](4096),
-		parents: newLRU[string, string](4096),
-		fetch:   fetch,
-		adding:  make(chan struct{}, maxAdding),
+		opts:     opts,
+		ans:      a,
+		log:      opts.Logger,
+		s:        s,
+		limiter:  newRateLimiter(opts.RateEvery, opts.RateBurst, time.Now),
+		gate:     newGate(opts.MaxConcurrent, opts.Queue),
+		votes:    votes,
+		redactor: redact.New(opts.Token),
+		startup:  startupRetry,
+		gateway:  gw,
+		convs:    newLRU[string, conversation](opts.Conversations),
+		answers:  newLRU[string, record](4096),
+		study:    st,
+		parents:  newLRU[string, string](4096),
+		fetch:    fetch,
+		adding:   make(chan struct{}, maxAdding),
 	}, nil
 }
 
@@ -286,50 +341,11 @@ func intents(o Options) discordgo.Intent {
 	return i
 }
 
-// httpClient returns the client for REST calls: requests to https://discord.com
-// go to base instead when it is set.
-func httpClient(base string) (*http.Client, error) {
-	next := http.DefaultTransport.(*http.Transport).Clone()
-	next.MaxIdleConnsPerHost = 32
-	c := &http.Client{Timeout: 20 * time.Second, Transport: next}
-	if base == "" {
-		return c, nil
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("bot: DISCORD_API_BASE %q is not an http(s) URL like https://discord.com", base)
-	}
-	c.Transport = rebase{base: u, next: next}
-	return c, nil
-}
-
-// rebase sends requests for https://discord.com/... to base/... instead.
-// discordgo builds its endpoints from package variables; rewriting here leaves
-// them alone.
-type rebase struct {
-	base *url.URL
-	next http.RoundTripper
-}
-
-func (t rebase) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Host != "discord.com" {
-		return t.next.RoundTrip(req)
-	}
-	r := req.Clone(req.Context())
-	u := *req.URL
-	u.Scheme, u.Host = t.base.Scheme, t.base.Host
-	prefix := strings.TrimSuffix(t.base.Path, "/")
-	u.Path = prefix + req.URL.Path
-	if req.URL.RawPath != "" {
-		u.RawPath = strings.TrimSuffix(t.base.EscapedPath(), "/") + req.URL.RawPath
-	}
-	r.URL, r.Host = &u, ""
-	return t.next.RoundTrip(r)
-}
-
 // Run connects to Discord, registers the commands and answers until ctx ends;
 // then it stops taking questions, lets the answers in flight finish (for up to
-// ShutdownGrace), disconnects and returns. It can be called once.
+// ShutdownGrace), disconnects and returns. Connecting and registering retry
+// what may pass with backoff (see startupRetry); if ctx ends before the bot
+// is answering, Run returns nil at once. It can be called once.
 func (b *Bot) Run(ctx context.Context) error {
 	if !b.ran.CompareAndSwap(false, true) {
 		return errors.New("bot: Run called twice")
@@ -349,8 +365,13 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.log.Info("Discord rate limit: waiting", "retry_after", e.RetryAfter, "route", b.redact(e.URL))
 	})
 
-	if err := b.s.Open(); err != nil {
-		return fmt.Errorf("connect to Discord: %s%s", b.redact(err.Error()), connectHint(err.Error()))
+	if err := b.connect(ctx); err != nil {
+		b.s.Close()
+		if ctx.Err() != nil {
+			b.log.Info("stopped before connecting to Discord")
+			return nil
+		}
+		return err
 	}
 	user, appID, guilds := b.identity()
 	scope := "global"
@@ -360,6 +381,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	if b.opts.ShardID == 0 {
 		if err := b.registerCommands(ctx, appID); err != nil {
 			b.s.Close()
+			if ctx.Err() != nil {
+				return nil
+			}
 			return err
 		}
 	}
@@ -392,19 +416,6 @@ func selfID(s *discordgo.Session) string {
 		return ""
 	}
 	return s.State.User.ID
-}
-
-// connectHint explains the usual reasons Discord refuses a connection.
-func connectHint(msg string) string {
-	switch {
-	case strings.Contains(msg, "401") || strings.Contains(msg, "4004"):
-		return " (Discord refused the token: check DISCORD_TOKEN, the token on the Bot page of the Developer Portal)"
-	case strings.Contains(msg, "4014"):
-		return " (the Message Content intent is not enabled for this bot in the Developer Portal: enable it, or turn MessageContent off)"
-	case strings.Contains(msg, "4013"):
-		return " (Discord rejected the intents)"
-	}
-	return ""
 }
 
 func (b *Bot) isClosing() bool {

@@ -100,7 +100,7 @@ func TestBot(t *testing.T) {
 		for _, b := range m.Buttons() {
 			labels = append(labels, b.Label)
 		}
-		if got := strings.Join(labels, " | "); got != "[1] The Federalist No. 10, ¶ 3 | [2] The Federalist No. 10, ¶ 5 | Helpful | Not helpful" {
+		if got := strings.Join(labels, " | "); got != "[1] The Federalist No. 10, ¶ 3 | [2] The Federalist No. 10, ¶ 5 | Helpful | Not helpful | Cite" {
 			t.Errorf("buttons: %s", got)
 		}
 		firstAnswer = m
@@ -113,7 +113,7 @@ func TestBot(t *testing.T) {
 		if !r.Original.Ephemeral {
 			t.Error("a private answer was posted for all to see")
 		}
-		if !strings.Contains(shown(r.Messages()), "The Wealth of Nations, Of the Division of Labour, ¶ 3, p. 9") {
+		if !strings.Contains(shown(r.Messages()), "The Wealth of Nations, Of the Division of Labour, p. 9, ¶ 3") {
 			t.Errorf("answer: %s", shown(r.Messages()))
 		}
 	})

@@ -15,6 +15,9 @@ const aroundParagraphs = 2
 // onButton handles a click under one of the bot's messages. Passages show to
 // the person who clicked alone; votes are stored.
 func (b *Bot) onButton(ctx context.Context, r *interactionReply, user string, d discordgo.MessageComponentInteractionData) {
+	if b.onStudyButton(ctx, r, user, d.CustomID) { // cite.go, quiz.go
+		return
+	}
 	id, err := parseCustomID(d.CustomID)
 	if err != nil {
 		b.tell(ctx, r, "This button doesn't work any more: ask again for fresh ones.")

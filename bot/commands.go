@@ -16,6 +16,8 @@ const (
 	cmdHelp        = "help"
 	cmdFindSources = "Find sources" // message context menu
 	cmdReindex     = "reindex"      // administrators only, when Options.Reload is set
+	cmdCite        = "cite"
+	cmdQuiz        = "quiz"
 )
 
 // commandList is what the bot registers: slash commands need no privileged
@@ -42,6 +44,7 @@ func commandList(dms, reindex bool) []*discordgo.ApplicationCommand {
 		{Name: cmdSources, Type: discordgo.ChatApplicationCommand, Description: "The documents Footnote can quote"},
 		{Name: cmdHelp, Type: discordgo.ChatApplicationCommand, Description: "What Footnote can do"},
 		{Name: cmdFindSources, Type: discordgo.MessageApplicationCommand},
+		citeCommandSpec(), quizCommandSpec(),
 	}
 	if reindex {
 		// Discord shows it to administrators only; the handler checks again.
@@ -73,7 +76,7 @@ func (b *Bot) registerCommands(ctx context.Context, appID string) error {
 	if b.opts.Library != nil {
 		cmds = append(cmds, readingsCommands()...)
 	}
-	_, err := b.s.ApplicationCommandBulkOverwrite(appID, b.opts.Guild, cmds, discordgo.WithContext(ctx))
+	err := b.putCommands(ctx, appID, cmds)
 	if err != nil {
 		return fmt.Errorf("register commands: %s", b.redact(err.Error()))
 	}
@@ -92,4 +95,30 @@ func optionBool(d discordgo.ApplicationCommandInteractionData, name string) bool
 		return o.BoolValue()
 	}
 	return false
+}
+
+// citeCommandSpec is /cite text [style].
+func citeCommandSpec() *discordgo.ApplicationCommand {
+	var styles []*discordgo.ApplicationCommandOptionChoice
+	for _, s := range []struct{ name, value string }{{"APA 7th", "apa"}, {"MLA 9th", "mla"}, {"Chicago author-date", "chicago"}} {
+		styles = append(styles, &discordgo.ApplicationCommandOptionChoice{Name: s.name, Value: s.value})
+	}
+	return &discordgo.ApplicationCommand{Name: cmdCite, Type: discordgo.ChatApplicationCommand,
+		Description: "Check a quote against the readings and get its citation",
+		Options: []*discordgo.ApplicationCommandOption{
+			{Type: discordgo.ApplicationCommandOptionString, Name: "text", Description: "The quote, as in your essay", Required: true, MaxLength: 1000},
+			{Type: discordgo.ApplicationCommandOptionString, Name: "style", Description: "Citation style (default: the server's)", Choices: styles},
+		}}
+}
+
+// quizCommandSpec is /quiz [topic] [count] [stop].
+func quizCommandSpec() *discordgo.ApplicationCommand {
+	one, most := 1.0, 10.0
+	return &discordgo.ApplicationCommand{Name: cmdQuiz, Type: discordgo.ChatApplicationCommand,
+		Description: "A multiple-choice quiz from the readings, in a new thread",
+		Options: []*discordgo.ApplicationCommandOption{
+			{Type: discordgo.ApplicationCommandOptionString, Name: "topic", Description: "What the questions should be about", MaxLength: 200},
+			{Type: discordgo.ApplicationCommandOptionInteger, Name: "count", Description: "How many questions (1-10, default 5)", MinValue: &one, MaxValue: most},
+			{Type: discordgo.ApplicationCommandOptionBoolean, Name: "stop", Description: "End this thread's quiz and show the answers and scores"},
+		}}
 }

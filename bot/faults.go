@@ -5,9 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"runtime/debug"
-	"strings"
 	"time"
 )
 
@@ -46,16 +44,9 @@ func (b *Bot) recovered(what string, apologize func(errID string)) {
 	apologize(id)
 }
 
-// webhookToken matches the interaction tokens in Discord URLs.
-var webhookToken = regexp.MustCompile(`(webhooks|interactions)/([0-9]+)/[A-Za-z0-9_.\-]+`)
-
-// redact removes the bot token and interaction tokens from text bound for the log.
-func (b *Bot) redact(s string) string {
-	if tok := strings.TrimPrefix(b.opts.Token, "Bot "); tok != "" {
-		s = strings.ReplaceAll(s, tok, "[token]")
-	}
-	return webhookToken.ReplaceAllString(s, "$1/$2/[token]")
-}
+// redact removes the bot token, interaction tokens and other secrets from
+// text bound for the log.
+func (b *Bot) redact(s string) string { return b.redactor.String(s) }
 
 // lastWords gives a context for a last message to the user (an apology, a
 // refusal) that still works when the handler's own context has ended.

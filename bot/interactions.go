@@ -70,6 +70,10 @@ func (b *Bot) onCommand(ctx context.Context, r *interactionReply, user string, d
 		b.addToReadings(ctx, r, user, d)
 	case cmdReindex:
 		b.reindex(ctx, r)
+	case cmdCite:
+		b.citeCommand(ctx, r, user, optionString(d, "text"), optionString(d, "style"))
+	case cmdQuiz:
+		b.quizCommand(ctx, r, user, d)
 	case cmdHelp:
 		b.reply(ctx, r, renderHelp(helpView{Inline: b.opts.Inline, FollowUps: b.opts.MessageContent, DMs: b.opts.DMs}), true)
 	default:

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/footnote-bot/footnote/answer/openaitest"
 	"github.com/footnote-bot/footnote/bot/discordtest"
+	"github.com/footnote-bot/footnote/openaitest"
 )
 
 // BenchmarkFirstTokenToEdit measures, with the real engine and bot between the

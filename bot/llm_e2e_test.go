@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/footnote-bot/footnote/answer"
-	"github.com/footnote-bot/footnote/answer/openaitest"
 	"github.com/footnote-bot/footnote/bot/discordtest"
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/openaitest"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 

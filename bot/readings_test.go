@@ -136,6 +136,20 @@ func TestReadingsAddAndAsk(t *testing.T) {
 		t.Errorf("a DM is answered from a guild's reading:\n%s", b)
 	}
 
+	// /cite checks a quote against what the channel sees: the reading in
+	// guild A, not in guild B.
+	cite := func(ch discordtest.Channel) string {
+		r := e.fake.Slash(student, ch, "cite", discordtest.Option{Name: "text", Value: puffinFact}).
+			WaitDone(t, 30*time.Second, func(r discordtest.Response) bool { return len(r.Messages()) > 0 })
+		return unescapeMarkdown(shown(r.Messages()))
+	}
+	if c := cite(chA2); !strings.Contains(c, "Verbatim") || !strings.Contains(c, "Field Guide") {
+		t.Errorf("/cite in guild A does not find the reading's sentence:\n%s", c)
+	}
+	if c := cite(chB1); strings.Contains(c, "Field Guide") || strings.Contains(c, "**Verbatim**") {
+		t.Errorf("/cite in guild B finds guild A's reading:\n%s", c)
+	}
+
 	// /sources and /readings list: in guild A, not in guild B.
 	src := e.fake.Slash(student, chA1, "sources").WaitAcked(t, wait)
 	if !strings.Contains(unescapeMarkdown(shown(src.Messages())), "Field Guide") {

@@ -70,7 +70,7 @@ func renderAnswer(a *answer.Answer, v answerView) []message {
 			cited = append(cited, c.N)
 		}
 		blocks = append(blocks, fmt.Sprintf("**[%d]** %s\n%s", c.N,
-			location(answer.Credit(c.Title, c.Authors, c.Year), c.Section, c.Paragraph, c.Page), shortQuote(c.Quote)))
+			locate(c.Title, c.Authors, c.Year, c.Section, c.Page, c.Paragraph), shortQuote(c.Quote)))
 	}
 	if line := sourcesLine(a.Citations); line != "" {
 		blocks = append(blocks, line)
@@ -114,7 +114,7 @@ func renderAbstention(a *answer.Answer, v answerView, blocks []string) []message
 				break
 			}
 			blocks = append(blocks, fmt.Sprintf("**[%d]** %s\n%s", p.N,
-				location(answer.Credit(p.Title, p.Authors, p.Year), p.Section, p.Paragraph, p.Page), shortQuote(p.Text)))
+				locate(p.Title, p.Authors, p.Year, p.Section, p.Page, p.Paragraph), shortQuote(p.Text)))
 			bs = append(bs, passageButton(p))
 		}
 	}
@@ -148,12 +148,12 @@ func renderPassages(heading, note string, ps []answer.Passage) []message {
 			body += " […]"
 		}
 		blocks = append(blocks, fmt.Sprintf("**[%d]** %s\n%s", p.N,
-			location(answer.Credit(p.Title, p.Authors, p.Year), p.Section, p.Paragraph, p.Page), quoteLines(body)))
-		if len(bs) < maxRows*maxRowButtons {
+			locate(p.Title, p.Authors, p.Year, p.Section, p.Page, p.Paragraph), quoteLines(body)))
+		if len(bs) < maxCiteButtons {
 			bs = append(bs, passageButton(p))
 		}
 	}
-	return withButtons(strings.Join(blocks, "\n\n"), buttonRows(bs))
+	return withButtons(strings.Join(blocks, "\n\n"), append(buttonRows(bs), []button{citeButton()}))
 }
 
 func renderQuote(topic string, ps []answer.Passage) []message {
@@ -219,6 +219,7 @@ func renderHelp(v helpView) []message {
 			"**Find sources** — on any message: ⋯ › Apps › Find sources runs `/check` on it.",
 		mention + "\n" + followup,
 		"Under an answer, a button per quoted passage shows the whole passage (only to you), and 👍 / 👎 tell us whether it helped.",
+		helpStudy,
 	}
 	if v.DMs {
 		lines = append(lines, "You can also ask me in a direct message.")
@@ -230,10 +231,7 @@ func renderHelp(v helpView) []message {
 // around it, with a button to switch.
 func renderPassageView(s answer.Surroundings, withContext bool) []message {
 	p := s.Passage
-	head := "**" + escapeMarkdown(orUntitled(p.Title)) + "**"
-	if p.Section != "" && p.Section != p.Title {
-		head += " — " + escapeMarkdown(p.Section)
-	}
+	head := "**" + locate(p.Title, p.Authors, p.Year, p.Section, 0, 0) + "**"
 	blocks := []string{head}
 	if !withContext {
 		blocks = append(blocks, "-# "+paraLabel(p)+"\n"+quoteLines(escapeMarkdown(strings.TrimSpace(p.Text))))
@@ -272,13 +270,18 @@ func renderShuttingDown() string {
 
 // renderQuestionError turns a question the engine refused into words.
 func renderQuestionError(err error) (string, bool) {
+	var long *answer.TooLongError
 	switch {
 	case errors.Is(err, answer.ErrEmptyQuestion):
 		return "Please write a question: I got an empty one.", true
+	case errors.As(err, &long):
+		return fmt.Sprintf("That question is too long for me (%d characters, the limit is %d). Please shorten it.", long.N, long.Max), true
 	case errors.Is(err, answer.ErrTooLong):
-		return "That question is too long for me (" + strings.TrimPrefix(err.Error(), answer.ErrTooLong.Error()+": ") + "). Please shorten it.", true
+		return "That question is too long for me. Please shorten it.", true
 	case errors.Is(err, answer.ErrInvalidUTF8):
 		return "I couldn't read that question: it is not valid text.", true
+	case errors.Is(err, answer.ErrNoWords):
+		return "I found nothing to search for in that: only very common words, punctuation or emoji. Try the words the sources would use.", true
 	}
 	return "", false
 }
@@ -316,8 +319,8 @@ func buttonRows(bs []button) [][]button {
 
 func passageButton(p answer.Passage) button {
 	label := fmt.Sprintf("[%d] %s", p.N, orUntitled(p.Title))
-	if p.Paragraph > 0 {
-		label += fmt.Sprintf(", ¶ %d", p.Paragraph)
+	if pp := answer.PageParagraph(p.Page, p.Paragraph); pp != "" {
+		label += ", " + pp
 	}
 	if short, cut := cutWords(label, maxLabel-1); cut {
 		label = short + "…"
@@ -332,30 +335,22 @@ func voteRow(answerID string) []button {
 	return []button{
 		{Label: "Helpful", Emoji: "👍", CustomID: voteID(true, answerID), Style: discordgo.SecondaryButton},
 		{Label: "Not helpful", Emoji: "👎", CustomID: voteID(false, answerID), Style: discordgo.SecondaryButton},
+		citeButton(),
 	}
 }
 
-// location is "Title, Section, ¶ 3, p. 12", escaped.
-func location(title, section string, paragraph, page int) string {
-	parts := []string{escapeMarkdown(orUntitled(title))}
-	if section != "" && section != title {
-		parts = append(parts, escapeMarkdown(section))
-	}
-	if paragraph > 0 {
-		parts = append(parts, "¶ "+strconv.Itoa(paragraph))
-	}
-	if page > 0 {
-		parts = append(parts, "p. "+strconv.Itoa(page))
-	}
-	return strings.Join(parts, ", ")
+// locate is the citation's locator (answer.Locate), escaped: the same words
+// as in the terminal and in JSON.
+func locate(title string, authors []string, year int, section string, page, paragraph int) string {
+	return escapeMarkdown(answer.Locate(title, authors, year, section, page, paragraph))
 }
 
+// paraLabel is the end of a locator, "p. 9, ¶ 3".
 func paraLabel(p answer.Passage) string {
-	s := "¶ " + strconv.Itoa(p.Paragraph)
-	if p.Page > 0 {
-		s += ", p. " + strconv.Itoa(p.Page)
+	if s := answer.PageParagraph(p.Page, p.Paragraph); s != "" {
+		return s
 	}
-	return s
+	return "passage"
 }
 
 // shortQuote is a verbatim quote in a block quote, shortened with " […]".

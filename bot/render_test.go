@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -259,5 +260,30 @@ func TestCustomIDs(t *testing.T) {
 		if _, err := parseCustomID(bad); err == nil {
 			t.Errorf("parseCustomID(%q) accepted it", bad)
 		}
+	}
+}
+
+// TestQuestionErrorsByType: the numbers of a too-long question come from the
+// error's fields (errors.As), however the error is wrapped or worded.
+func TestQuestionErrorsByType(t *testing.T) {
+	err := fmt.Errorf("checking the question: %w", &answer.TooLongError{N: 1234, Max: 1000})
+	got, ok := renderQuestionError(err)
+	if want := "That question is too long for me (1234 characters, the limit is 1000). Please shorten it."; !ok || got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if _, ok := renderQuestionError(errors.New("the question is too long: 5 characters")); ok {
+		t.Error("an error that only reads like a too-long question was taken for one")
+	}
+}
+
+// TestLocatorIsAnswers: the bot cites a passage with answer.Locate, the words
+// the CLI and JSON use, only escaped for Markdown.
+func TestLocatorIsAnswers(t *testing.T) {
+	p := answer.Passage{N: 1, Doc: "w.txt", Title: "The *Wealth* of Nations", Authors: []string{"Adam Smith"}, Year: 1776,
+		Section: "Book I › Of the Division of Labour", Page: 9, Paragraph: 3, Text: "Ten persons could make pins."}
+	want := `The \*Wealth\* of Nations (Adam Smith, 1776), Book I › Of the Division of Labour, p. 9, ¶ 3`
+	msgs := renderQuote("pins", []answer.Passage{p})
+	if !strings.Contains(msgs[0].Content, want) {
+		t.Errorf("want %q in\n%s", want, msgs[0].Content)
 	}
 }

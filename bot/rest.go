@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/footnote-bot/footnote/internal/retry"
 )
 
 // The calls on an interaction's token (its response, edits of it, follow-ups)
@@ -19,77 +19,78 @@ import (
 // interaction has URLs of its own (bwmarrin/discordgo#1333), so a bot running
 // for months would keep a bucket, and the token in its key, for every
 // interaction it ever answered. These routes are outside Discord's global rate
-// limit; a 429 on one is waited out here.
-const (
-	maxRateLimitWait = 30 * time.Second
-	maxCallAttempts  = 5
-)
+// limit; a 429 or a 5xx on one is retried with the shared policy.
+var callRetry = retry.Policy{Attempts: 5, Base: 500 * time.Millisecond, Cap: 4 * time.Second, MaxAfter: 30 * time.Second}
 
 // apiError is an error response from Discord.
 type apiError struct {
-	Status int
-	Body   string
+	Method, URL string // the request, when known
+	Status      int
+	Body        string
 }
 
-func (e *apiError) Error() string { return fmt.Sprintf("discord: HTTP %d: %s", e.Status, e.Body) }
+func (e *apiError) Error() string {
+	if e.URL != "" {
+		return fmt.Sprintf("discord: %s %s: HTTP %d: %s", e.Method, e.URL, e.Status, e.Body)
+	}
+	return fmt.Sprintf("discord: HTTP %d: %s", e.Status, e.Body)
+}
 
 func (b *Bot) interactionCall(ctx context.Context, method, url string, body any) ([]byte, error) {
+	p := callRetry
+	p.Notify = func(_ int, err error, wait time.Duration) {
+		b.log.Info("Discord rate limit or outage: waiting", "retry_after", wait, "route", b.redact(url), "err", b.redact(err.Error()))
+	}
+	return b.call(ctx, p, method, url, body, false)
+}
+
+// call sends body as JSON to a discordgo endpoint (url, rebased to
+// DISCORD_API_BASE by the client), with the bot token when auth is set, and
+// returns the answer's body. 429s and 5xx are retried with p, and so are
+// connection failures of idempotent requests (GET, PUT): a POST may have
+// arrived. It returns when ctx ends, also during a wait.
+func (b *Bot) call(ctx context.Context, p retry.Policy, method, url string, body any, auth bool) ([]byte, error) {
 	data, err := json.Marshal(body)
 	if err != nil {
-		return nil, fmt.Errorf("encode %s %s: %w", method, url, err)
+		return nil, fmt.Errorf("encode %s %s: %w", method, b.redact(url), err)
 	}
-	for attempt := 1; ; attempt++ {
+	idempotent := method == http.MethodGet || method == http.MethodPut
+	var out []byte
+	err = p.Do(ctx, func(ctx context.Context, _ int) error {
 		req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(data))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("User-Agent", b.s.UserAgent)
+		if auth {
+			req.Header.Set("Authorization", b.s.Token)
+		}
 		resp, err := b.s.Client.Do(req)
 		if err != nil {
-			return nil, err
+			if idempotent && ctx.Err() == nil {
+				return retry.Again(err, 0)
+			}
+			return err
 		}
-		out, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+		out, err = io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 		resp.Body.Close()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		var wait time.Duration
-		switch {
-		case resp.StatusCode < 300:
-			return out, nil
-		case resp.StatusCode == http.StatusTooManyRequests && attempt < maxCallAttempts:
-			wait = retryAfter(resp.Header, out)
-			if wait > maxRateLimitWait {
-				return nil, &apiError{Status: resp.StatusCode, Body: string(out)}
-			}
-			b.log.Info("Discord rate limit: waiting", "retry_after", wait, "route", b.redact(url))
-		case resp.StatusCode >= 500 && attempt < 3:
-			wait = time.Duration(attempt) * 500 * time.Millisecond
-		default:
-			return nil, &apiError{Status: resp.StatusCode, Body: string(out)}
+		if resp.StatusCode < 300 {
+			return nil
 		}
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		e := &apiError{Method: method, URL: b.redact(b.apiURL(url)), Status: resp.StatusCode, Body: string(out)}
+		if retry.Temporary(resp.StatusCode) {
+			return retry.Again(e, retry.After(resp.Header, out, time.Now()))
 		}
+		return e
+	})
+	if err != nil {
+		return nil, err
 	}
-}
-
-// retryAfter reads how long a 429 asks to wait: the body's retry_after, else
-// the Retry-After header, in seconds.
-func retryAfter(h http.Header, body []byte) time.Duration {
-	var tm struct {
-		RetryAfter float64 `json:"retry_after"`
-	}
-	if json.Unmarshal(body, &tm) == nil && tm.RetryAfter > 0 {
-		return time.Duration(tm.RetryAfter * float64(time.Second))
-	}
-	if s, err := strconv.ParseFloat(h.Get("Retry-After"), 64); err == nil && s > 0 {
-		return time.Duration(s * float64(time.Second))
-	}
-	return time.Second
+	return out, nil
 }
 
 func interactionCallbackURL(i *discordgo.Interaction) string {

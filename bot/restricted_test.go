@@ -33,7 +33,7 @@ func TestBotRestricted(t *testing.T) {
 			Name     string `json:"name"`
 			Contexts []int  `json:"contexts"`
 		}
-		if err := json.Unmarshal(fake.Commands("global"), &cmds); err != nil || len(cmds) != 6 {
+		if err := json.Unmarshal(fake.Commands("global"), &cmds); err != nil || len(cmds) != 8 { // 6 + cite and quiz
 			t.Fatalf("global commands: %d, %v", len(cmds), err)
 		}
 		for _, c := range cmds {

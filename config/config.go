@@ -1,6 +1,13 @@
 // Package config holds Footnote's one Config: defaults, an optional YAML file and
 // the environment (which wins), validated with messages that name the key and the
 // fix. Only package main reads it; it hands each part plain values.
+//
+// The defaults are the ones the packages export (answer.DefaultK,
+// bot.DefaultQueue, ...), and Validate is the one place that checks settings:
+// a value that passes means in a package's options what it means here. Where
+// a package reads 0 as "the default" but a person could mean "none" (queue,
+// history_turns, rate_every, shutdown_grace), 0 is refused with a message that
+// names the key, and -1 (or -1s) says "none" everywhere.
 package config
 
 import (
@@ -9,13 +16,20 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/footnote-bot/footnote/answer"
+	"github.com/footnote-bot/footnote/bot"
+	"github.com/footnote-bot/footnote/cite"
+	"github.com/footnote-bot/footnote/embed"
+	"github.com/footnote-bot/footnote/internal/regularfile"
+	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/store"
 	"gopkg.in/yaml.v3"
 )
 
@@ -112,6 +126,10 @@ type Discord struct {
 	LibrarianRoles []string `yaml:"librarian_roles"`
 	// MaxReadingMB is the largest file /readings add takes, in megabytes.
 	MaxReadingMB int `yaml:"max_reading_mb"`
+	// MaxReadings and MaxPassages bound one guild's reading lists, all its
+	// channels' together; -1 means no limit.
+	MaxReadings int `yaml:"max_readings"`
+	MaxPassages int `yaml:"max_passages"`
 	// RateEvery and RateBurst: each user's token bucket (negative RateEvery: no limit).
 	RateEvery time.Duration `yaml:"rate_every"`
 	RateBurst int           `yaml:"rate_burst"`
@@ -128,37 +146,44 @@ type Discord struct {
 	// AnswerTimeout bounds one answer; ShutdownGrace the wait for answers in flight.
 	AnswerTimeout time.Duration `yaml:"answer_timeout"`
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// CitationStyle is the style the Cite button shows first: apa, mla or chicago.
+	CitationStyle string `yaml:"citation_style"`
 }
 
-// Default returns the configuration used when nothing is set.
+// Default returns the configuration used when nothing is set: each value is
+// the default its package exports, so a zero left in a package's options and
+// a key left out of the file mean the same thing.
 func Default() Config {
 	return Config{
-		K:           5,
-		MaxQuestion: 1000,
-		Retrieval:   "hybrid",
-		Mode:        "auto",
-		Embeddings:  Embeddings{Provider: "local"},
+		K:           answer.DefaultK,
+		MaxQuestion: answer.DefaultMaxQuestion,
+		Retrieval:   string(retrieval.ModeHybrid),
+		Mode:        string(answer.ModeAuto),
+		Embeddings:  Embeddings{Provider: embed.ProviderLocal},
 		LLM: LLM{
-			Model:         "gpt-4o-mini",
-			Temperature:   0.2,
-			Timeout:       60 * time.Second,
-			ContextTokens: 6000,
-			Retries:       3,
+			Model:         answer.DefaultModel,
+			Temperature:   answer.DefaultTemperature,
+			Timeout:       answer.DefaultTimeout,
+			ContextTokens: answer.DefaultContextTokens,
+			Retries:       answer.DefaultRetries,
 		},
 		Discord: Discord{
 			ShardCount:    1,
 			BaseCorpus:    "shared",
-			MaxReadingMB:  20,
-			RateEvery:     20 * time.Second,
-			RateBurst:     3,
-			MaxConcurrent: 4,
-			Queue:         32,
-			VotesFile:     "footnote-votes.jsonl",
-			HistoryTurns:  6,
-			Conversations: 1000,
-			StreamEvery:   time.Second,
-			AnswerTimeout: 2 * time.Minute,
-			ShutdownGrace: 10 * time.Second,
+			MaxReadingMB:  bot.DefaultMaxReadingBytes >> 20,
+			MaxReadings:   store.DefaultMaxReadings,
+			MaxPassages:   store.DefaultMaxPassages,
+			RateEvery:     bot.DefaultRateEvery,
+			RateBurst:     bot.DefaultRateBurst,
+			MaxConcurrent: bot.DefaultMaxConcurrent,
+			Queue:         bot.DefaultQueue,
+			VotesFile:     bot.DefaultVotesFile,
+			HistoryTurns:  bot.DefaultHistoryTurns,
+			Conversations: bot.DefaultConversations,
+			StreamEvery:   bot.DefaultStreamEvery,
+			AnswerTimeout: bot.DefaultAnswerTimeout,
+			ShutdownGrace: bot.DefaultShutdownGrace,
+			CitationStyle: string(cite.DefaultStyle),
 		},
 	}
 }
@@ -176,6 +201,9 @@ func Load(path string, environ []string) (Config, error) {
 	known := map[string]bool{"FOOTNOTE_CONFIG": true}
 	for _, v := range Vars() {
 		known[v.Env] = true
+		for _, a := range v.Aliases {
+			known[a] = true
+		}
 	}
 	var unknown []string
 	for k := range env {
@@ -189,9 +217,9 @@ func Load(path string, environ []string) (Config, error) {
 	}
 	getenv := func(k string) string { return env[k] }
 	if path != "" {
-		data, err := os.ReadFile(path)
+		data, err := readFile(path)
 		if err != nil {
-			return c, fmt.Errorf("reading config file: %w", err)
+			return c, err
 		}
 		if err := c.decodeYAML(data, path); err != nil {
 			return c, err
@@ -204,6 +232,23 @@ func Load(path string, environ []string) (Config, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+// MaxFileSize is the largest config file read.
+const MaxFileSize = 1 << 20
+
+// readFile reads the config file at path: a regular file (a FIFO or a device
+// would block or never end) of at most MaxFileSize bytes.
+func readFile(path string) ([]byte, error) {
+	data, err := regularfile.Read(path, MaxFileSize)
+	var big *regularfile.TooLargeError
+	switch {
+	case errors.As(err, &big):
+		return nil, fmt.Errorf("config file %s is over %d bytes: a config file holds at most that", path, MaxFileSize)
+	case err != nil:
+		return nil, fmt.Errorf("reading config file: %w", err)
+	}
+	return data, nil
 }
 
 func (c *Config) decodeYAML(data []byte, path string) error {
@@ -248,7 +293,7 @@ func checkKeys(raw map[string]any, t reflect.Type, prefix string) error {
 		}
 		f, ok := fields[k]
 		if !ok {
-			return fmt.Errorf("unknown key %q (see footnote.example.yaml for the keys)", full)
+			return fmt.Errorf("unknown key %s (see footnote.example.yaml for the keys)", excerpt(full))
 		}
 		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(time.Duration(0)) {
 			sub, ok := raw[k].(map[string]any)
@@ -265,7 +310,7 @@ func checkKeys(raw map[string]any, t reflect.Type, prefix string) error {
 			err = yaml.Unmarshal(b, reflect.New(f.Type).Interface())
 		}
 		if err != nil {
-			return fmt.Errorf("key %q: %v is not %s", full, raw[k], typeWord(f.Type))
+			return fmt.Errorf("key %q: %s is not %s", full, excerpt(fmt.Sprint(raw[k])), typeWord(f.Type))
 		}
 	}
 	return nil
@@ -299,19 +344,22 @@ func yamlName(f reflect.StructField) string {
 type Var struct {
 	Key string // YAML key path, "" for secrets
 	Env string
+	// Aliases are other environment variables read for the same setting:
+	// FOOTNOTE_<KEY PATH> when Env is a shorter, conventional name.
+	Aliases []string
 }
 
 // Vars lists every setting's YAML key and environment variable.
 func Vars() []Var {
 	var out []Var
-	walk(reflect.ValueOf(&Config{}).Elem(), "", func(key, env string, _ reflect.Value) error {
-		out = append(out, Var{Key: key, Env: env})
+	walk(reflect.ValueOf(&Config{}).Elem(), "", func(v Var, _ reflect.Value) error {
+		out = append(out, v)
 		return nil
 	})
 	return out
 }
 
-func walk(v reflect.Value, prefix string, fn func(key, env string, field reflect.Value) error) error {
+func walk(v reflect.Value, prefix string, fn func(v Var, field reflect.Value) error) error {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -323,15 +371,17 @@ func walk(v reflect.Value, prefix string, fn func(key, env string, field reflect
 			}
 			continue
 		}
-		env := f.Tag.Get("env")
-		if env == "" {
-			env = "FOOTNOTE_" + strings.ToUpper(strings.ReplaceAll(path, ".", "_"))
+		long := "FOOTNOTE_" + strings.ToUpper(strings.ReplaceAll(path, ".", "_"))
+		vr := Var{Key: path, Env: f.Tag.Get("env")}
+		switch {
+		case name == "":
+			vr.Key = "" // a secret: its env tag is its only name
+		case vr.Env == "":
+			vr.Env = long
+		default:
+			vr.Aliases = []string{long}
 		}
-		key := path
-		if name == "" {
-			key = ""
-		}
-		if err := fn(key, env, v.Field(i)); err != nil {
+		if err := fn(vr, v.Field(i)); err != nil {
 			return err
 		}
 	}
@@ -339,13 +389,23 @@ func walk(v reflect.Value, prefix string, fn func(key, env string, field reflect
 }
 
 func applyEnv(c *Config, getenv func(string) string) error {
-	return walk(reflect.ValueOf(c).Elem(), "", func(key, env string, field reflect.Value) error {
-		s := getenv(env)
+	return walk(reflect.ValueOf(c).Elem(), "", func(v Var, field reflect.Value) error {
+		name, s := v.Env, getenv(v.Env)
+		for _, alias := range v.Aliases {
+			a := getenv(alias)
+			switch {
+			case a == "" || a == s:
+			case s == "":
+				name, s = alias, a
+			default:
+				return fmt.Errorf("environment variables %s and %s are both set, to different values: unset one", name, alias)
+			}
+		}
 		if s == "" {
 			return nil
 		}
 		if err := setField(field, s); err != nil {
-			return fmt.Errorf("environment variable %s: %w", env, err)
+			return fmt.Errorf("environment variable %s: %w", name, err)
 		}
 		return nil
 	})
@@ -356,7 +416,7 @@ func setField(f reflect.Value, s string) error {
 	case f.Type() == reflect.TypeOf(time.Duration(0)):
 		d, err := time.ParseDuration(s)
 		if err != nil {
-			return fmt.Errorf("%q is not a duration such as 30s or 2m", s)
+			return fmt.Errorf("%s is not a duration such as 30s or 2m", excerpt(s))
 		}
 		f.SetInt(int64(d))
 	case f.Kind() == reflect.String:
@@ -372,19 +432,19 @@ func setField(f reflect.Value, s string) error {
 	case f.Kind() == reflect.Bool:
 		b, err := strconv.ParseBool(s)
 		if err != nil {
-			return fmt.Errorf("%q is not true or false", s)
+			return fmt.Errorf("%s is not true or false", excerpt(s))
 		}
 		f.SetBool(b)
 	case f.Kind() == reflect.Int:
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return fmt.Errorf("%q is not a whole number", s)
+			return fmt.Errorf("%s is not a whole number", excerpt(s))
 		}
 		f.SetInt(int64(n))
 	case f.Kind() == reflect.Float64:
 		x, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return fmt.Errorf("%q is not a number", s)
+			return fmt.Errorf("%s is not a number", excerpt(s))
 		}
 		f.SetFloat(x)
 	default:
@@ -393,22 +453,26 @@ func setField(f reflect.Value, s string) error {
 	return nil
 }
 
-// Validate checks every value and names the key and the fix for the first bad one.
+// Validate checks every value and names the key and the fix for each bad one.
+// It is the one place that checks settings: the packages that receive them
+// take zero as their default, and Validate refuses a zero that a person could
+// mean otherwise (queue: 0 as "no queue", say), asking for the explicit form.
 func (c Config) Validate() error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 	}
 	if c.K < 1 || c.K > 50 {
-		bad("k", "%d is out of range: use 1 to 50", c.K)
+		bad("k (-k, FOOTNOTE_K)", "%d is out of range: use 1 to 50", c.K)
 	}
 	if c.MaxQuestion < 1 || c.MaxQuestion > 100000 {
 		bad("max_question", "%d is out of range: use 1 to 100000 characters", c.MaxQuestion)
 	}
-	oneOf(bad, "retrieval", c.Retrieval, "hybrid", "dense", "lexical")
-	oneOf(bad, "mode", c.Mode, "auto", "extractive", "llm")
-	oneOf(bad, "embeddings.provider", c.Embeddings.Provider, "local", "openai", "ollama", "openai-compatible")
-	if c.Embeddings.Provider == "openai-compatible" && c.Embeddings.BaseURL == "" {
+	oneOf(bad, "retrieval", c.Retrieval, string(retrieval.ModeHybrid), string(retrieval.ModeDense), string(retrieval.ModeLexical))
+	oneOf(bad, "mode", c.Mode, string(answer.ModeAuto), string(answer.ModeExtractive), string(answer.ModeLLM))
+	oneOf(bad, "embeddings.provider", c.Embeddings.Provider,
+		embed.ProviderLocal, embed.ProviderOpenAI, embed.ProviderOllama, embed.ProviderOpenAICompatible)
+	if c.Embeddings.Provider == embed.ProviderOpenAICompatible && c.Embeddings.BaseURL == "" {
 		bad("embeddings.base_url", "required when embeddings.provider is openai-compatible: set it to the server's /v1 URL")
 	}
 	httpURL(bad, "embeddings.base_url", c.Embeddings.BaseURL)
@@ -418,6 +482,12 @@ func (c Config) Validate() error {
 		bad("database_url (FOOTNOTE_DATABASE_URL)", "is not a postgres:// URL such as postgres://footnote@db.example:5432/footnote (its value is not shown: it may hold a password)")
 	}
 	oneOf(bad, "discord.base_corpus", c.Discord.BaseCorpus, "shared", "none")
+	if n := c.Discord.MaxReadings; n < 1 && n != -1 {
+		bad("discord.max_readings", "%d is out of range: give how many readings one server may hold (default %d), or -1 for no limit", n, store.DefaultMaxReadings)
+	}
+	if n := c.Discord.MaxPassages; n < 1 && n != -1 {
+		bad("discord.max_passages", "%d is out of range: give how many passages one server's readings may hold (default %d), or -1 for no limit", n, store.DefaultMaxPassages)
+	}
 	if c.Discord.MaxReadingMB < 1 || c.Discord.MaxReadingMB > 20 {
 		bad("discord.max_reading_mb", "%d is out of range: use 1 to 20 megabytes (20 is the limit of every corpus file, as `footnote index` reads it)", c.Discord.MaxReadingMB)
 	}
@@ -425,48 +495,71 @@ func (c Config) Validate() error {
 		bad("llm.temperature", "%g is out of range: use 0 to 2", c.LLM.Temperature)
 	}
 	if c.LLM.Timeout <= 0 {
-		bad("llm.timeout", "must be positive, e.g. 60s")
+		bad("llm.timeout", "%s must be positive, e.g. %s", c.LLM.Timeout, answer.DefaultTimeout)
 	}
 	if c.LLM.ContextTokens < 500 {
-		bad("llm.context_tokens", "%d is too small: use at least 500", c.LLM.ContextTokens)
+		bad("llm.context_tokens", "%d is too small: use at least 500 (default %d)", c.LLM.ContextTokens, answer.DefaultContextTokens)
 	}
 	if c.LLM.Retries < 0 || c.LLM.Retries > 10 {
-		bad("llm.retries", "%d is out of range: use 0 to 10", c.LLM.Retries)
+		bad("llm.retries", "%d is out of range: use 0 (never) to 10", c.LLM.Retries)
 	}
-	if c.LLM.Model == "" {
-		bad("llm.model", "must not be empty")
+	if strings.TrimSpace(c.LLM.Model) == "" {
+		bad("llm.model", "must not be empty (default %s)", answer.DefaultModel)
 	}
-	if c.Mode == "llm" && !c.LLM.Configured() {
+	if c.Mode == string(answer.ModeLLM) && !c.LLM.Configured() {
 		bad("mode", "llm needs a model: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL (a local server)")
 	}
-	if c.Discord.ShardCount < 1 {
-		bad("discord.shard_count (FOOTNOTE_SHARD_COUNT)", "must be at least 1")
-	} else if c.Discord.ShardID < 0 || c.Discord.ShardID >= c.Discord.ShardCount {
-		bad("discord.shard_id (FOOTNOTE_SHARD_ID)", "%d must be from 0 to shard_count-1 (%d)", c.Discord.ShardID, c.Discord.ShardCount-1)
+	c.Discord.validate(bad)
+	return errors.Join(errs...)
+}
+
+func (d Discord) validate(bad func(key, format string, args ...any)) {
+	if err := bot.CheckShard(d.ShardID, d.ShardCount); err != nil {
+		bad("discord.shard_id, discord.shard_count (FOOTNOTE_SHARD_ID, FOOTNOTE_SHARD_COUNT)", "%v", err)
 	}
-	d := c.Discord
+	if d.Guild != "" {
+		snowflake(bad, "discord.guild (FOOTNOTE_DISCORD_GUILD)", d.Guild)
+	}
+	for _, l := range []struct {
+		key string
+		ids []string
+	}{
+		{"discord.channels (FOOTNOTE_DISCORD_CHANNELS)", d.Channels},
+		{"discord.roles (FOOTNOTE_DISCORD_ROLES)", d.Roles},
+		{"discord.users (FOOTNOTE_DISCORD_USERS)", d.Users},
+	} {
+		for _, id := range l.ids {
+			snowflake(bad, l.key, id)
+		}
+	}
+	if d.RateEvery == 0 {
+		bad("discord.rate_every", "0s is ambiguous: give how often a user gains a question (default %s), or -1s for no per-user limit", bot.DefaultRateEvery)
+	}
 	if d.RateBurst < 1 {
-		bad("discord.rate_burst", "%d must be at least 1", d.RateBurst)
+		bad("discord.rate_burst", "%d must be at least 1 (default %d)", d.RateBurst, bot.DefaultRateBurst)
 	}
 	if d.MaxConcurrent < 1 {
-		bad("discord.max_concurrent", "%d must be at least 1", d.MaxConcurrent)
+		bad("discord.max_concurrent", "%d must be at least 1 (default %d)", d.MaxConcurrent, bot.DefaultMaxConcurrent)
 	}
-	if d.Queue < 0 {
-		bad("discord.queue", "%d must not be negative (0: no queue)", d.Queue)
+	if d.Queue == 0 {
+		bad("discord.queue", "0 is ambiguous: give how many questions may wait (default %d), or -1 for no queue", bot.DefaultQueue)
 	}
-	if d.HistoryTurns < 0 || d.Conversations < 1 {
-		bad("discord.history_turns / discord.conversations", "use history_turns >= 0 and conversations >= 1")
+	if d.HistoryTurns == 0 {
+		bad("discord.history_turns", "0 is ambiguous: give how many earlier questions a follow-up sees (default %d), or -1 for none", bot.DefaultHistoryTurns)
+	}
+	if d.Conversations < 1 {
+		bad("discord.conversations", "%d must be at least 1 (default %d)", d.Conversations, bot.DefaultConversations)
 	}
 	if d.StreamEvery < 100*time.Millisecond {
-		bad("discord.stream_every", "%s is too often: Discord allows about one edit a second (use 1s)", d.StreamEvery)
+		bad("discord.stream_every", "%s is too often: Discord allows about one edit a second (default %s)", d.StreamEvery, bot.DefaultStreamEvery)
 	}
 	if d.AnswerTimeout <= 0 || d.AnswerTimeout > 14*time.Minute {
 		bad("discord.answer_timeout", "%s must be positive and under 14m (an interaction's token lives 15 minutes)", d.AnswerTimeout)
 	}
-	if d.ShutdownGrace < 0 {
-		bad("discord.shutdown_grace", "must not be negative")
+	if d.ShutdownGrace == 0 {
+		bad("discord.shutdown_grace", "0s is ambiguous: give how long to wait for answers in flight (default %s), or -1s to stop them at once", bot.DefaultShutdownGrace)
 	}
-	return errors.Join(errs...)
+	oneOf(bad, "discord.citation_style", d.CitationStyle, string(cite.APA), string(cite.MLA), string(cite.Chicago))
 }
 
 func oneOf(bad func(string, string, ...any), key, v string, allowed ...string) {
@@ -475,7 +568,18 @@ func oneOf(bad func(string, string, ...any), key, v string, allowed ...string) {
 			return
 		}
 	}
-	bad(key, "%q is not one of %s", v, strings.Join(allowed, ", "))
+	bad(key, "%s is not one of %s", excerpt(v), strings.Join(allowed, ", "))
+}
+
+// snowflake checks a Discord ID: a number of up to 20 digits.
+func snowflake(bad func(string, string, ...any), key, id string) {
+	ok := id != "" && len(id) <= 20
+	for _, r := range id {
+		ok = ok && r >= '0' && r <= '9'
+	}
+	if !ok {
+		bad(key, "%s is not a Discord ID (a number such as 123456789012345678: turn on Developer Mode in Discord, then right-click › Copy ID)", excerpt(id))
+	}
 }
 
 func httpURL(bad func(string, string, ...any), key, v string) {
@@ -484,6 +588,37 @@ func httpURL(bad func(string, string, ...any), key, v string) {
 	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		bad(key, "%q is not an http(s) URL such as http://localhost:11434/v1", v)
+		bad(key, "%s is not an http(s) URL such as http://localhost:11434/v1", excerpt(hideUserinfo(v)))
 	}
+}
+
+// hideUserinfo replaces the user:password of a URL, even a malformed one,
+// with "[redacted]".
+func hideUserinfo(v string) string {
+	start := 0
+	if i := strings.Index(v, "://"); i >= 0 {
+		start = i + len("://")
+	}
+	rest := v[start:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+		return v[:start] + "[redacted]@" + rest[at+1:]
+	}
+	return v
+}
+
+// excerptRunes is the most of a value an error message quotes.
+const excerptRunes = 40
+
+// excerpt quotes v for an error message, cut to excerptRunes characters with
+// its length when longer: a huge value must not become a huge error line.
+func excerpt(v string) string {
+	n := utf8.RuneCountInString(v)
+	if n <= excerptRunes {
+		return strconv.Quote(v)
+	}
+	return fmt.Sprintf("%s… (%d characters)", strconv.Quote(string([]rune(v)[:excerptRunes])), n)
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -71,14 +72,23 @@ func TestLoadErrorsNameKeyAndFix(t *testing.T) {
 		{name: "secret in file", yaml: "discord:\n  token: abc\n", want: []string{`discord.token`, "DISCORD_TOKEN"}},
 		{name: "bad yaml", yaml: "k: [\n", want: []string{"not valid YAML"}},
 		{name: "wrong type", yaml: "k: lots\n", want: []string{"k"}},
-		{name: "k out of range", yaml: "k: 0\n", want: []string{"k: 0 is out of range"}},
+		{name: "k out of range", yaml: "k: 0\n", want: []string{"k (-k, FOOTNOTE_K): 0 is out of range"}},
 		{name: "bad mode", yaml: "mode: magic\n", want: []string{`mode: "magic" is not one of auto, extractive, llm`}},
 		{name: "llm mode without model", yaml: "mode: llm\n", want: []string{"OPENAI_API_KEY"}},
 		{name: "bad url", env: []string{"OPENAI_BASE_URL=localhost:11434"}, noFile: true, want: []string{"OPENAI_BASE_URL", "not an http(s) URL"}},
 		{name: "bad env number", env: []string{"FOOTNOTE_K=five"}, noFile: true, want: []string{"FOOTNOTE_K", "not a whole number"}},
 		{name: "unknown env", env: []string{"FOOTNOTE_RETREIVAL=dense"}, noFile: true, want: []string{"FOOTNOTE_RETREIVAL"}},
-		{name: "shard id", env: []string{"FOOTNOTE_SHARD_ID=2", "FOOTNOTE_SHARD_COUNT=2"}, noFile: true, want: []string{"shard_id", "0 to shard_count-1"}},
+		{name: "shard id", env: []string{"FOOTNOTE_SHARD_ID=2", "FOOTNOTE_SHARD_COUNT=2"}, noFile: true, want: []string{"shard_id", "shard ID 2 must be from 0 to the shard count less one (1)"}},
 		{name: "missing file", missing: true, want: []string{"reading config file"}},
+		{name: "zero queue", yaml: "discord:\n  queue: 0\n", want: []string{"discord.queue", "-1 for no queue"}},
+		{name: "zero history", yaml: "discord:\n  history_turns: 0\n", want: []string{"discord.history_turns", "-1 for none"}},
+		{name: "zero rate", yaml: "discord:\n  rate_every: 0s\n", want: []string{"discord.rate_every", "-1s"}},
+		{name: "zero grace", yaml: "discord:\n  shutdown_grace: 0s\n", want: []string{"discord.shutdown_grace", "-1s"}},
+		{name: "guild not an ID", env: []string{"FOOTNOTE_DISCORD_GUILD=abc"}, noFile: true, want: []string{"discord.guild", `"abc" is not a Discord ID`}},
+		{name: "channel not an ID", env: []string{"FOOTNOTE_DISCORD_CHANNELS=1,x"}, noFile: true, want: []string{"discord.channels", `"x" is not a Discord ID`}},
+		{name: "role not an ID", yaml: "discord:\n  roles: [\"12\", \"@mods\"]\n", want: []string{"discord.roles", `"@mods"`}},
+		{name: "alias and name disagree", env: []string{"OPENAI_BASE_URL=http://a", "FOOTNOTE_LLM_BASE_URL=http://b"}, noFile: true,
+			want: []string{"OPENAI_BASE_URL and FOOTNOTE_LLM_BASE_URL are both set"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,6 +144,88 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 	for _, v := range Vars() {
 		if !strings.Contains(string(data), "`"+v.Env+"`") {
 			t.Errorf("README.md does not document %s", v.Env)
+		}
+	}
+}
+
+// TestNegativeMeansNone: the explicit "none" that a refused 0 asks for loads.
+func TestNegativeMeansNone(t *testing.T) {
+	p := writeFile(t, "discord:\n  queue: -1\n  history_turns: -1\n  rate_every: -1s\n  shutdown_grace: -1s\n")
+	c, err := Load(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Discord; d.Queue != -1 || d.HistoryTurns != -1 || d.RateEvery != -time.Second || d.ShutdownGrace != -time.Second {
+		t.Errorf("got %+v", d)
+	}
+}
+
+// TestLongEnvironmentNames: every key answers to FOOTNOTE_<KEY PATH>, as
+// footnote.example.yaml says, besides its shorter name.
+func TestLongEnvironmentNames(t *testing.T) {
+	c, err := Load("", []string{"FOOTNOTE_LLM_BASE_URL=http://localhost:11434/v1", "FOOTNOTE_DISCORD_API_BASE=http://localhost:9999",
+		"FOOTNOTE_DISCORD_SHARD_COUNT=3", "FOOTNOTE_DISCORD_SHARD_ID=2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LLM.BaseURL != "http://localhost:11434/v1" || c.Discord.APIBase != "http://localhost:9999" || c.Discord.ShardID != 2 || c.Discord.ShardCount != 3 {
+		t.Errorf("got %+v", c)
+	}
+	// The same value under both names is not a conflict.
+	if _, err := Load("", []string{"OPENAI_BASE_URL=http://a", "FOOTNOTE_LLM_BASE_URL=http://a"}); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestURLErrorHidesPassword(t *testing.T) {
+	for _, v := range []string{"http://user:hunter2@host:port:bad/v1", "user:hunter2@localhost:11434", "ftp://me:hunter2@x/"} {
+		_, err := Load("", []string{"OPENAI_BASE_URL=" + v})
+		if err == nil {
+			t.Fatalf("%s accepted", v)
+		}
+		if strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "OPENAI_BASE_URL") {
+			t.Errorf("%s: %v", v, err)
+		}
+	}
+}
+
+// TestHugeValuesMakeShortErrors: a bad value is quoted in part, not whole.
+func TestHugeValuesMakeShortErrors(t *testing.T) {
+	big := strings.Repeat("x", 900_000)
+	_, err := Load(writeFile(t, "k: "+big+"\n"), nil)
+	if err == nil || len(err.Error()) > 300 || !strings.Contains(err.Error(), "900000 characters") {
+		t.Errorf("huge YAML value: %d-byte error %.300q", len(fmt.Sprint(err)), fmt.Sprint(err))
+	}
+	_, err = Load(writeFile(t, "? "+strings.Repeat("k", 900_000)+"\n: 1\n"), nil)
+	if err == nil || len(err.Error()) > 300 || !strings.Contains(err.Error(), "unknown key") {
+		t.Errorf("huge YAML key: %.300q", fmt.Sprint(err))
+	}
+	_, err = Load("", []string{"FOOTNOTE_MODE=" + strings.Repeat("y", 60<<20)})
+	if err == nil || len(err.Error()) > 300 {
+		t.Errorf("huge environment value: %d-byte error", len(fmt.Sprint(err)))
+	}
+	_, err = Load(writeFile(t, "llm:\n  model: "+strings.Repeat("z", 2<<20)+"\n"), nil)
+	if err == nil || len(err.Error()) > 300 || !strings.Contains(err.Error(), "at most") {
+		t.Errorf("huge file: %.300q", fmt.Sprint(err))
+	}
+}
+
+// TestConfigMustBeRegularFile: a FIFO or a device is refused at once, not read.
+func TestConfigMustBeRegularFile(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip(err)
+	}
+	for path, want := range map[string]string{fifo: "named pipe", "/dev/zero": "device", t.TempDir(): "folder"} {
+		done := make(chan error, 1)
+		go func() { _, err := Load(path, nil); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "not a regular file") || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: %v", path, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("Load(%s) blocked", path)
 		}
 	}
 }

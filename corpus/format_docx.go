@@ -3,6 +3,7 @@ package corpus
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -22,7 +23,7 @@ const maxDOCXPart = 64 << 20
 // become Markdown "#" lines, so that they open sections; deleted text, field
 // codes, footnotes and comments are left out. Title, authors and year come
 // from docProps/core.xml (dc:title, dc:creator, dcterms:created).
-func parseDOCX(_ string, data []byte) (Document, error) {
+func parseDOCX(ctx context.Context, _ string, data []byte) (Document, error) {
 	if len(data) == 0 {
 		return Document{}, ErrEmpty
 	}
@@ -51,7 +52,10 @@ func parseDOCX(_ string, data []byte) (Document, error) {
 	if s, err := readPart(files, path.Join(path.Dir(main), "styles.xml")); err == nil {
 		styles = headingStyles(s)
 	}
-	text, err := docxText(body, styles)
+	text, err := docxText(ctx, body, styles)
+	if ctx.Err() != nil {
+		return Document{}, context.Cause(ctx)
+	}
 	if err != nil {
 		return Document{}, fmt.Errorf("%w: malformed DOCX: %v", ErrUnreadable, err)
 	}
@@ -160,7 +164,7 @@ func headingStyleLevel(name string) int {
 }
 
 // docxText extracts the paragraphs of document.xml.
-func docxText(data []byte, styles map[string]int) (string, error) {
+func docxText(ctx context.Context, data []byte, styles map[string]int) (string, error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.Strict = false
 	var out, para strings.Builder
@@ -189,7 +193,10 @@ func docxText(data []byte, styles map[string]int) (string, error) {
 		out.WriteString(s)
 		level = 0
 	}
-	for {
+	for n := 0; ; n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return "", context.Cause(ctx)
+		}
 		tok, err := dec.Token()
 		if err == io.EOF {
 			break

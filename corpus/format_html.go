@@ -2,8 +2,10 @@ package corpus
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -20,7 +22,7 @@ import (
 // charset>, else UTF-8, else Windows-1252. Title, authors, year and URL come
 // from the citation_* and Dublin Core meta tags, Open Graph and article meta
 // tags, <meta name="author">, <link rel="canonical"> and <title>.
-func parseHTML(_ string, data []byte) (Document, error) {
+func parseHTML(_ context.Context, _ string, data []byte) (Document, error) {
 	if err := checkBinary(data, true); err != nil {
 		return Document{}, err
 	}
@@ -52,8 +54,10 @@ func parseHTML(_ string, data []byte) (Document, error) {
 		return Document{}, fmt.Errorf("%w (the page's main text is empty)", ErrNoText)
 	}
 	d.Text = text
-	if d.Title == "" {
-		d.Title = firstHeading(text, 1)
+	if h1 := firstHeading(text, 1); d.Title == "" || m.titleTag && h1 != "" && strings.Contains(strings.ToLower(d.Title), strings.ToLower(h1)) {
+		d.Title = h1
+	} else if m.titleTag {
+		d.Title = stripSiteName(d.Title)
 	}
 	return d, nil
 }
@@ -335,10 +339,11 @@ func (x *htmlText) finish() string {
 
 // htmlMetadata is what an HTML page says about itself.
 type htmlMetadata struct {
-	title   string
-	authors []string
-	year    int
-	url     string
+	title    string
+	titleTag bool // the title is the page's <title>, which often names the site too
+	authors  []string
+	year     int
+	url      string
 }
 
 // htmlMeta reads the metadata of a page from its <head> (and <meta> tags
@@ -388,7 +393,7 @@ func htmlMeta(root *html.Node) htmlMetadata {
 	var m htmlMetadata
 	m.title = first("citation_title", "dc.title", "dcterms.title", "og:title", "twitter:title")
 	if m.title == "" {
-		m.title = title
+		m.title, m.titleTag = title, title != ""
 	}
 	if as := metas["citation_author"]; len(as) > 0 {
 		m.authors = as
@@ -430,4 +435,25 @@ func nodeText(n *html.Node) string {
 	}
 	visit(n)
 	return b.String()
+}
+
+// stripSiteName returns the title of a page's <title> without the site's
+// name: the longest of the parts separated by " | ", " - ", " – ", " — ",
+// " · " or " :: " ("Krakatoa 1883 | Volcano Site" is "Krakatoa 1883").
+func stripSiteName(title string) string {
+	for _, sep := range []string{" | ", " – ", " — ", " · ", " :: ", " - "} {
+		if !strings.Contains(title, sep) {
+			continue
+		}
+		best := ""
+		for _, p := range strings.Split(title, sep) {
+			if p = strings.TrimSpace(p); utf8.RuneCountInString(p) > utf8.RuneCountInString(best) {
+				best = p
+			}
+		}
+		if letterCount(best) >= 2 {
+			return best
+		}
+	}
+	return title
 }

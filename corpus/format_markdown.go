@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"context"
 	"strings"
 )
 
@@ -10,7 +11,7 @@ import (
 // metadata. The title is the front matter's "title:", else the first "# "
 // heading, else as for plain text; authors, year and URL come from the front
 // matter too (see frontMatterMeta).
-func parseMarkdown(_ string, data []byte) (Document, error) {
+func parseMarkdown(_ context.Context, _ string, data []byte) (Document, error) {
 	if err := checkText(data); err != nil {
 		return Document{}, err
 	}

@@ -1,8 +1,10 @@
 package corpus
 
+import "context"
+
 // parseText reads a plain text file: the text is the file's bytes, the title
 // comes from its first lines (see DeriveTitle).
-func parseText(_ string, data []byte) (Document, error) {
+func parseText(_ context.Context, _ string, data []byte) (Document, error) {
 	if err := checkText(data); err != nil {
 		return Document{}, err
 	}

@@ -108,12 +108,9 @@ func (l *Listing) Load(ctx context.Context) (*Corpus, []Skipped, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, skipped, err
 		}
-		r, ok := Loaded{}, false
-		if l.opts.Reuse != nil {
-			r, ok = l.opts.Reuse(f.Path, f.Info)
-		}
-		if !ok {
-			r = l.file(f.Path)
+		r := l.LoadFile(ctx, f)
+		if err := ctx.Err(); err != nil {
+			return nil, skipped, err
 		}
 		if r.Reason != "" {
 			skipped = append(skipped, Skipped{Path: f.Path, Reason: r.Reason})
@@ -137,8 +134,22 @@ func (l *Listing) Load(ctx context.Context) (*Corpus, []Skipped, error) {
 	return c, skipped, nil
 }
 
-// file reads, parses and chunks the file name.
-func (l *Listing) file(name string) Loaded {
+// LoadFile is what Load does with the listed file f: it asks the options'
+// Reuse, else reads, parses and chunks f. A file that cannot be indexed
+// has the reason in Loaded.Reason; when ctx is done, the result is to be
+// dropped. LoadFile is safe for concurrent use, for callers that read
+// several files at once; Reuse and Read are then called from the
+// goroutines that call it.
+func (l *Listing) LoadFile(ctx context.Context, f File) Loaded {
+	if f.Skip != "" {
+		return Loaded{Reason: f.Skip}
+	}
+	if l.opts.Reuse != nil {
+		if r, ok := l.opts.Reuse(f.Path, f.Info); ok {
+			return r
+		}
+	}
+	name := f.Path
 	data, err := readFile(l.fsys, name, l.opts.MaxFileBytes)
 	if err != nil {
 		return Loaded{Reason: reason(err)}
@@ -146,7 +157,7 @@ func (l *Listing) file(name string) Loaded {
 	if l.opts.Read != nil {
 		l.opts.Read(name, data)
 	}
-	doc, err := Parse(name, data)
+	doc, err := ParseContext(ctx, name, data)
 	if err != nil {
 		return Loaded{Reason: reason(err)}
 	}
@@ -155,7 +166,10 @@ func (l *Listing) file(name string) Loaded {
 			m.apply(&doc)
 		}
 	}
-	ps := Chunk(doc)
+	ps, err := ChunkContext(ctx, doc)
+	if err != nil {
+		return Loaded{Reason: reason(err)}
+	}
 	if len(ps) == 0 {
 		return Loaded{Reason: reason(ErrNoText)}
 	}

@@ -166,7 +166,11 @@ func TestLoadManifestErrors(t *testing.T) {
 		name, manifest, want string
 	}{
 		{"not YAML", "documents:\n  a.txt: [unclosed\n", "manifest footnote.yaml: yaml:"},
-		{"unknown key", "documents:\n  a.txt:\n    titel: Typo\n", "manifest footnote.yaml: yaml:"},
+		{"unknown key", "documents:\n  a.txt:\n    year: 2019\n    titel: Typo\n",
+			`manifest footnote.yaml, line 4: a.txt: unknown key "titel" (known keys: title, authors, author, year, url)`},
+		{"unknown top key", "document:\n  a.txt:\n    title: T\n", `manifest footnote.yaml, line 1: unknown key "document" (the known key is "documents")`},
+		{"entry not a mapping", "documents:\n  a.txt: A Title\n", `manifest footnote.yaml, line 2: a.txt: expected title, authors, author, year, url under it`},
+		{"a list for the title", "documents:\n  a.txt:\n    title: [a, b]\n", `manifest footnote.yaml: a.txt: line 3: cannot unmarshal`},
 		{"bad year", "documents:\n  a.txt:\n    year: soon\n", `manifest footnote.yaml: a.txt: year "soon" is not a year`},
 	}
 	for _, tt := range tests {

@@ -3,10 +3,11 @@ package corpus
 import (
 	"errors"
 	"fmt"
-	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -200,6 +201,9 @@ type manifestEntry struct {
 	URL     string    `yaml:"url"`
 }
 
+// manifestKeys are the keys of a manifest's entry, as written.
+var manifestKeys = []string{"title", "authors", "author", "year", "url"}
+
 // parseManifest reads a manifest:
 //
 //	documents:
@@ -210,37 +214,89 @@ type manifestEntry struct {
 //	    url: https://example.org/tides
 //
 // Paths are slash-separated and relative to the folder. Unknown keys are
-// errors, so that a typo does not silently drop metadata.
+// errors, so that a typo does not silently drop metadata: the error names
+// the manifest, the line, the key and the keys known there.
 func parseManifest(name string, data []byte) (*manifest, error) {
-	var file struct {
-		Documents map[string]manifestEntry `yaml:"documents"`
+	fail := func(n *yaml.Node, format string, args ...any) error {
+		return fmt.Errorf("manifest %s, line %d: %s", name, n.Line, fmt.Sprintf(format, args...))
 	}
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
-	dec.KnownFields(true)
-	if err := dec.Decode(&file); err != nil && !errors.Is(err, io.EOF) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, fmt.Errorf("manifest %s: %w", name, err)
 	}
 	m := &manifest{name: name, docs: map[string]Metadata{}}
-	for path, e := range file.Documents {
-		md := Metadata{Title: collapseSpace(e.Title), URL: strings.TrimSpace(e.URL)}
-		for _, n := range []*yaml.Node{&e.Authors, &e.Author} {
-			var v any
-			if n.Kind != 0 {
-				if err := n.Decode(&v); err != nil {
-					return nil, fmt.Errorf("manifest %s: %s: authors: %w", name, path, err)
+	if len(root.Content) == 0 {
+		return m, nil // empty
+	}
+	top := root.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return nil, fail(top, "expected \"documents:\" and the documents under it")
+	}
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, docs := top.Content[i], top.Content[i+1]
+		if k.Value != "documents" {
+			return nil, fail(k, "unknown key %q (the known key is \"documents\")", k.Value)
+		}
+		if docs.Kind == yaml.ScalarNode && docs.Tag == "!!null" {
+			continue
+		}
+		if docs.Kind != yaml.MappingNode {
+			return nil, fail(docs, "documents: expected the documents' paths, each with its %s", strings.Join(manifestKeys, ", "))
+		}
+		for j := 0; j+1 < len(docs.Content); j += 2 {
+			pk, entry := docs.Content[j], docs.Content[j+1]
+			path := pk.Value
+			if entry.Kind == yaml.ScalarNode && entry.Tag == "!!null" {
+				continue
+			}
+			if entry.Kind != yaml.MappingNode {
+				return nil, fail(entry, "%s: expected %s under it", path, strings.Join(manifestKeys, ", "))
+			}
+			for k := 0; k+1 < len(entry.Content); k += 2 {
+				if key := entry.Content[k]; !slices.Contains(manifestKeys, key.Value) {
+					return nil, fail(key, "%s: unknown key %q (known keys: %s)", path, key.Value, strings.Join(manifestKeys, ", "))
 				}
 			}
-			if a := names(v); len(a) > 0 && len(md.Authors) == 0 {
-				md.Authors = a
+			var e manifestEntry
+			if err := entry.Decode(&e); err != nil {
+				var te *yaml.TypeError
+				if errors.As(err, &te) {
+					return nil, fmt.Errorf("manifest %s: %s: %s", name, path, strings.Join(te.Errors, "; "))
+				}
+				return nil, fmt.Errorf("manifest %s: %s: %w", name, path, err)
 			}
-		}
-		if e.Year.Kind != 0 {
-			md.Year = yearOf(e.Year.Value)
-			if md.Year == 0 {
-				return nil, fmt.Errorf("manifest %s: %s: year %q is not a year", name, path, e.Year.Value)
+			md := Metadata{Title: collapseSpace(e.Title), URL: strings.TrimSpace(e.URL)}
+			for _, n := range []*yaml.Node{&e.Authors, &e.Author} {
+				var v any
+				if n.Kind != 0 {
+					if err := n.Decode(&v); err != nil {
+						return nil, fail(n, "%s: authors: %v", path, err)
+					}
+				}
+				if a := names(v); len(a) > 0 && len(md.Authors) == 0 {
+					md.Authors = a
+				}
 			}
+			if e.Year.Kind != 0 {
+				md.Year = yearOf(e.Year.Value)
+				if md.Year == 0 {
+					return nil, fmt.Errorf("manifest %s: %s: year %q is not a year", name, path, excerpt(e.Year.Value))
+				}
+			}
+			m.docs[strings.TrimPrefix(path, "./")] = md
 		}
-		m.docs[strings.TrimPrefix(path, "./")] = md
 	}
 	return m, nil
+}
+
+// excerpt returns s, or its start when it is long, for an error message.
+func excerpt(s string) string {
+	if len(s) <= 60 {
+		return s
+	}
+	cut := 60
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }

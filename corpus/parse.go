@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"path"
@@ -23,8 +24,8 @@ var (
 )
 
 // A parseFunc turns the bytes of one file into a Document. It sets Text, Title
-// and Format; Parse sets Path.
-type parseFunc func(name string, data []byte) (Document, error)
+// and Format; Parse sets Path. One that may take long stops when ctx is done.
+type parseFunc func(ctx context.Context, name string, data []byte) (Document, error)
 
 // parserFor returns the parser for a file name's extension, nil if none. To
 // support a new format, add a format_<name>.go with its parseFunc and list its
@@ -54,14 +55,32 @@ func Supported(name string) bool { return parserFor(name) != nil }
 // the file's bytes as Text, so that passage offsets index the original file;
 // for the others Text is the extracted text, and offsets index that. Chunk
 // the Document to get its passages.
+//
+// A file that costs more to read than a limit allows fails with the reason:
+// ErrTooManyPages, ErrTooMuchText, ErrEngineMemory (see MaxPDFPages,
+// MaxPDFPageChars, MaxTextBytes, PDFMemoryLimit). Parse is safe for
+// concurrent use.
 func Parse(name string, data []byte) (Document, error) {
+	return ParseContext(context.Background(), name, data)
+}
+
+// ParseContext is Parse, stopped when ctx is done: then, within moments, it
+// returns an error that wraps ctx's (context.Canceled or the cause).
+func ParseContext(ctx context.Context, name string, data []byte) (Document, error) {
 	parse := parserFor(name)
 	if parse == nil {
 		return Document{}, fmt.Errorf("%s: %w %q", name, ErrUnsupported, path.Ext(name))
 	}
-	d, err := parse(name, data)
+	if err := ctx.Err(); err != nil {
+		return Document{}, context.Cause(ctx)
+	}
+	d, err := parse(ctx, name, data)
 	if err != nil {
 		return Document{}, err
+	}
+	if d.Format != "txt" && d.Format != "md" && len(d.Text) > MaxTextBytes {
+		// Text extracted, not the file's own bytes (which MaxFileBytes bounds).
+		return Document{}, fmt.Errorf("%w: %d bytes of text, the limit for one file is %s", ErrTooMuchText, len(d.Text), bytesWord(MaxTextBytes))
 	}
 	d.Path = name
 	if d.Title == "" {

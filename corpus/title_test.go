@@ -63,3 +63,62 @@ func mustDefault(tb testing.TB, name string) []byte {
 	}
 	return data
 }
+
+// A PDF's Info title that a program put there is not the document's: the
+// title comes from the first page, and the creation date is the file's,
+// not the year of the work.
+func TestPDFTitleProgramDefault(t *testing.T) {
+	page := []pdfPage{{Lines: append(pdfColumn("F2", 18, 72, 700, "Krakatoa 1883"),
+		pdfColumn("F1", 11, 72, 660, "The eruption of Krakatoa in August 1883 was heard", "thousands of kilometres away, on islands far across", "the Indian Ocean.")...)}}
+	tests := []struct {
+		info      string
+		wantTitle string
+		wantYear  int
+	}{
+		{"Enscript Output", "Krakatoa 1883", 0},
+		{"Microsoft Word - krakatoa-draft3", "Krakatoa 1883", 0},
+		{"untitled", "Krakatoa 1883", 0},
+		{"Untitled-1", "Krakatoa 1883", 0},
+		{"Slide 1", "Krakatoa 1883", 0},
+		{"krakatoa.dvi", "Krakatoa 1883", 0},
+		{"The Year Without a Summer", "The Year Without a Summer", 2024},
+	}
+	for _, tt := range tests {
+		t.Run(tt.info, func(t *testing.T) {
+			data := makePDF(pdfDoc{Pages: page, Info: map[string]string{"Title": tt.info, "CreationDate": "D:20240102120000Z"}})
+			d, err := Parse("k.pdf", data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Title != tt.wantTitle || d.Year != tt.wantYear {
+				t.Errorf("title %q year %d, want %q %d", d.Title, d.Year, tt.wantTitle, tt.wantYear)
+			}
+		})
+	}
+}
+
+// An HTML page's <title> often names the site after the page: the <h1>
+// is preferred when the <title> holds it, else the site's part is cut.
+func TestHTMLTitleWithoutSiteName(t *testing.T) {
+	const body = "<p>The eruption of Krakatoa in August 1883 was heard thousands of kilometres away.</p>"
+	tests := []struct {
+		name, page, want string
+	}{
+		{"h1 inside the title", "<title>Krakatoa 1883 | Volcano Site</title><body><h1>Krakatoa 1883</h1>" + body, "Krakatoa 1883"},
+		{"no h1", "<title>Krakatoa 1883 | Site</title><body>" + body, "Krakatoa 1883"},
+		{"dash", "<title>Volcano Site - The Eruption of Krakatoa in 1883</title><body>" + body, "The Eruption of Krakatoa in 1883"},
+		{"h1 elsewhere", "<title>Krakatoa 1883 | Site</title><body><h1>Contents</h1>" + body, "Krakatoa 1883"},
+		{"meta title as is", `<meta name="citation_title" content="Krakatoa | A Study"><title>x | y</title><body>` + body, "Krakatoa | A Study"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := Parse("k.html", []byte(tt.page))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Title != tt.want {
+				t.Errorf("title %q, want %q", d.Title, tt.want)
+			}
+		})
+	}
+}

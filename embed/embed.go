@@ -12,7 +12,6 @@ import (
 	"iter"
 	"math"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -355,12 +354,4 @@ func (c *Cache) All() iter.Seq2[Key, []float32] {
 			}
 		}
 	}
-}
-
-// scrub removes secret from s, for text that came from a server.
-func scrub(s, secret string) string {
-	if secret == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, secret, "***")
 }

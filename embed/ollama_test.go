@@ -12,6 +12,16 @@ import (
 	"testing"
 )
 
+// fakeVector is what the fake Ollama returns for a text: not unit length, so
+// that the client must normalise it.
+func fakeVector(text string, dim int) []float32 {
+	v := make([]float32, dim)
+	for i := range v {
+		v[i] = float32(len(text) + i)
+	}
+	return v
+}
+
 // newOllamaServer is a fake Ollama /api/embed that checks each request as
 // Ollama would receive it and records its inputs.
 func newOllamaServer(tb testing.TB, batches *[][]string) *httptest.Server {

@@ -13,6 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"github.com/footnote-bot/footnote/internal/redact"
+	"github.com/footnote-bot/footnote/internal/retry"
 )
 
 // remote is what the OpenAI and Ollama clients share: one JSON endpoint that
@@ -24,8 +27,8 @@ type remote struct {
 	timeout     time.Duration
 	batchSize   int
 	concurrency int
-	retries     int           // extra attempts after a 429 or 5xx
-	retryWait   time.Duration // the wait before the first retry, doubled after
+	retry       retry.Policy // for 429s, 5xx and connection failures
+	redactor    redact.Redactor
 	http        *http.Client
 	dim         atomic.Int64 // the dimension of the first vectors received
 
@@ -44,11 +47,15 @@ func newRemote(cfg Config, path string, batchSize, concurrency int) *remote {
 		timeout:     cfg.Timeout,
 		batchSize:   batchSize,
 		concurrency: concurrency,
-		retries:     2,
-		retryWait:   500 * time.Millisecond,
+		retry:       remoteRetry,
+		redactor:    redact.New(cfg.APIKey),
 		http:        &http.Client{},
 	}
 }
+
+// remoteRetry is how a request for embeddings is retried: three attempts, a
+// server's Retry-After honoured up to a minute.
+var remoteRetry = retry.Policy{Attempts: 3, Base: 500 * time.Millisecond, Cap: 8 * time.Second, MaxAfter: time.Minute}
 
 // maxBatchBytes caps the text in one request, well below the token limits of
 // the usual servers (OpenAI: 300,000 tokens a request).
@@ -142,31 +149,20 @@ func (r *remote) check(vs [][]float32, n int) error {
 	return nil
 }
 
-// post sends body as JSON and decodes the JSON answer into out, retrying on
-// 429 and 5xx answers.
+// post sends body as JSON and decodes the JSON answer into out, retrying
+// on 429, 5xx and connection failures.
 func (r *remote) post(ctx context.Context, body []byte, out any) error {
-	wait := r.retryWait
-	for attempt := 0; ; attempt++ {
-		retry, err := r.postOnce(ctx, body, out)
-		if err == nil || !retry || attempt >= r.retries {
-			return err
-		}
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return context.Cause(ctx)
-		}
-		wait *= 2
-	}
+	return r.retry.Do(ctx, func(ctx context.Context, _ int) error { return r.postOnce(ctx, body, out) })
 }
 
-// postOnce makes one request; retry says whether another attempt may succeed.
-func (r *remote) postOnce(ctx context.Context, body []byte, out any) (retry bool, err error) {
+// postOnce makes one request; failures another attempt may mend are marked
+// with retry.Again.
+func (r *remote) postOnce(ctx context.Context, body []byte, out any) error {
 	rctx, cancel := context.WithTimeoutCause(ctx, r.timeout, fmt.Errorf("%w (%s)", ErrTimeout, r.timeout))
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodPost, r.url, bytes.NewReader(body))
 	if err != nil {
-		return false, fmt.Errorf("embeddings request: %v", scrub(err.Error(), r.apiKey))
+		return fmt.Errorf("embeddings request: %v", r.redactor.String(err.Error()))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -176,31 +172,34 @@ func (r *remote) postOnce(ctx context.Context, body []byte, out any) (retry bool
 	resp, err := r.http.Do(req)
 	if err != nil {
 		if rctx.Err() != nil {
-			return false, context.Cause(rctx)
+			return context.Cause(rctx)
 		}
-		// The error names the URL, never the headers; scrub in case the key
-		// was put in the URL.
-		return true, fmt.Errorf("cannot reach the embeddings server: %s", scrub(err.Error(), r.apiKey))
+		// The error names the URL, never the headers; redacted in case
+		// the key or a password is in the URL.
+		return retry.Again(fmt.Errorf("cannot reach the embeddings server: %s", r.redactor.String(err.Error())), 0)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
 	if err != nil {
 		if rctx.Err() != nil {
-			return false, context.Cause(rctx)
+			return context.Cause(rctx)
 		}
-		return true, fmt.Errorf("read the embeddings server's answer: %v", err)
+		return retry.Again(fmt.Errorf("read the embeddings server's answer: %v", err), 0)
 	}
 	switch code := resp.StatusCode; {
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		return false, fmt.Errorf("%w (%d)", ErrAuth, code)
+		return fmt.Errorf("%w (%d)", ErrAuth, code)
 	case code < 200 || code > 299:
-		retry := code == http.StatusTooManyRequests || code >= 500
-		return retry, fmt.Errorf("the embeddings server answered %s: %s", resp.Status, r.serverMessage(data))
+		err := fmt.Errorf("the embeddings server answered %s: %s", resp.Status, r.serverMessage(data))
+		if retry.Temporary(code) {
+			return retry.Again(err, retry.After(resp.Header, data, time.Now()))
+		}
+		return err
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return false, fmt.Errorf("%w: not the expected JSON (%v)", ErrResponse, err)
+		return fmt.Errorf("%w: not the expected JSON (%v)", ErrResponse, err)
 	}
-	return false, nil
+	return nil
 }
 
 // serverMessage extracts the error message from an error answer: OpenAI's
@@ -222,7 +221,7 @@ func (r *remote) serverMessage(data []byte) string {
 			msg = o.Message
 		}
 	}
-	msg = scrub(msg, r.apiKey)
+	msg = r.redactor.String(msg)
 	if len(msg) > 300 {
 		cut := 300
 		for cut > 0 && !utf8.RuneStart(msg[cut]) {

@@ -157,8 +157,13 @@ type Server struct {
 	gw        *gatewayState
 	commands  map[string]json.RawMessage // route -> last commands PUT
 	reactions []string                   // "channel/message/emoji"
-	files     map[string][]byte          // attachment ID -> bytes, served by the CDN route
-	choices   map[string][]Choice        // interaction token -> autocomplete choices
+
+	lookupFault LookupFault
+	lookupFails int           // how many more lookups fail; negative: all
+	quit        chan struct{} // closed by Close
+	closeOnce   sync.Once
+	files       map[string][]byte   // attachment ID -> bytes, served by the CDN route
+	choices     map[string][]Choice // interaction token -> autocomplete choices
 }
 
 // New starts a fake Discord and stops it when the test ends.
@@ -182,6 +187,7 @@ func New(tb testing.TB, opts Options) *Server {
 		ixs:       map[string]*interaction{},
 		commands:  map[string]json.RawMessage{},
 		gw:        newGatewayState(),
+		quit:      make(chan struct{}),
 		files:     map[string][]byte{},
 		choices:   map[string][]Choice{},
 	}
@@ -196,6 +202,7 @@ func New(tb testing.TB, opts Options) *Server {
 
 // Close cuts the gateway and stops the server.
 func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.quit) })
 	s.gw.closeAll()
 	s.http.CloseClientConnections()
 	s.http.Close()

@@ -51,8 +51,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	}
 	mux.HandleFunc("GET /gateway", s.serveGateway)
 	mux.HandleFunc("GET /gateway/", s.serveGateway)
-	handle("GET /gateway", s.getGateway)
-	handle("GET /gateway/bot", s.getGateway)
+	mux.HandleFunc("GET "+api+"/gateway", s.lookup(s.serve(s.getGateway)))
+	mux.HandleFunc("GET "+api+"/gateway/bot", s.lookup(s.serve(s.getGateway)))
 	handle("PUT /applications/{app}/commands", s.putCommands)
 	handle("PUT /applications/{app}/guilds/{guild}/commands", s.putCommands)
 	handle("POST /interactions/{id}/{token}/callback", s.postCallback)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"strconv"
 	"strings"
 
@@ -14,10 +15,12 @@ import (
 	"github.com/footnote-bot/footnote/corpus"
 	"github.com/footnote-bot/footnote/embed"
 	"github.com/footnote-bot/footnote/indexfile"
+	"github.com/footnote-bot/footnote/internal/regularfile"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
-// buildEngine is loadEngine for a program that uses one engine until it exits.
+// buildEngine is loadEngine for a program that uses one engine until it
+// exits. Files skipped while reading a folder are listed on warn.
 func buildEngine(ctx context.Context, cfg config.Config, warn io.Writer) (*answer.Engine, error) {
 	eng, _, err := loadEngine(ctx, cfg, warn)
 	return eng, err
@@ -79,9 +82,15 @@ func loadCorpus(ctx context.Context, dir string, warn io.Writer) (*corpus.Corpus
 		}
 		return c, nil
 	}
+	switch info, err := os.Stat(dir); {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, usagef("corpus folder %s does not exist (set by --corpus, FOOTNOTE_CORPUS or the config file's corpus:)", dir)
+	case err == nil && !info.IsDir():
+		return nil, usagef("corpus %s is not a folder (set by --corpus, FOOTNOTE_CORPUS or the config file's corpus:)", dir)
+	}
 	c, skipped, err := corpus.LoadDir(ctx, dir, corpus.LoadOptions{})
 	for _, s := range skipped {
-		fmt.Fprintf(warn, "warning: skipped %s: %s\n", s.Path, s.Reason)
+		fmt.Fprintf(warn, "warning: skipped %s: %s\n", terminalText(s.Path), terminalText(s.Reason))
 	}
 	return c, err
 }
@@ -89,6 +98,10 @@ func loadCorpus(ctx context.Context, dir string, warn io.Writer) (*corpus.Corpus
 // openIndexFile loads the index file at path, searching it with the
 // embedder of ropts, which must be the one that made it.
 func openIndexFile(ctx context.Context, path string, ropts retrieval.Options) (*corpus.Corpus, *retrieval.Index, error) {
+	var nr *regularfile.NotRegularError
+	if _, err := regularfile.Check(path); errors.As(err, &nr) {
+		return nil, nil, usagef("index file %s", err)
+	}
 	s, err := indexfile.ReadIndexFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -166,4 +179,14 @@ func indexOptions(cfg config.Config) (retrieval.Options, error) {
 	}
 	o.Embedder = emb
 	return o, nil
+}
+
+// skippedTo is where the files skipped while reading --corpus are listed: on
+// stderr with -v; else nowhere, for a command that reads the folder on every
+// run would repeat them each time (footnote index lists them once).
+func skippedTo(verbose bool, stderr io.Writer) io.Writer {
+	if verbose {
+		return stderr
+	}
+	return io.Discard
 }

@@ -23,15 +23,24 @@ import (
 // sizes of synthetic passages. The same measures, with allocations, are Go
 // benchmarks (see README, "Performance").
 
+// benchOptions are the flags of footnote bench.
+type benchOptions struct {
+	benchMax int
+	benchN   int
+}
+
 func benchCommand() command {
 	return command{
 		name:    "bench",
 		summary: "measure start-up, answers and search at 1k-100k passages; print a table",
-		flags: func(fs *flag.FlagSet, o *options) {
+		setup: func(fs *flag.FlagSet) runFunc {
+			o := &benchOptions{}
 			fs.IntVar(&o.benchMax, "max", 10000, "largest synthetic index to measure (1000, 10000 or 100000)")
 			fs.IntVar(&o.benchN, "n", 200, "questions/queries per measurement")
+			return func(ctx context.Context, m *Main, args []string) error {
+				return runBench(ctx, o, args, m.Stdout, m.Stderr)
+			}
 		},
-		run: runBench,
 	}
 }
 
@@ -43,9 +52,12 @@ type benchRow struct {
 	singleShot bool
 }
 
-func runBench(ctx context.Context, o *options, args []string, stdout, stderr io.Writer) error {
+func runBench(ctx context.Context, o *benchOptions, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		return usagef("bench takes no arguments")
+	}
+	if o.benchMax != 1000 && o.benchMax != 10000 && o.benchMax != 100000 {
+		return usagef("-max %d: use 1000, 10000 or 100000", o.benchMax)
 	}
 	if o.benchN < 1 {
 		return usagef("-n must be at least 1")

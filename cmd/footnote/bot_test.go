@@ -50,7 +50,7 @@ func startBotCommand(t *testing.T, token string, args ...string) *runningBot {
 		"DISCORD_API_BASE=" + fake.URL,
 		"FOOTNOTE_DISCORD_GUILD=" + discordtest.GuildID,
 		"FOOTNOTE_DISCORD_VOTES_FILE=" + filepath.Join(t.TempDir(), "votes.jsonl"),
-		"FOOTNOTE_DATA_DIR=" + t.TempDir(),
+		"FOOTNOTE_DATA_DIR=" + filepath.Join(t.TempDir(), "data"),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

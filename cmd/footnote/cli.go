@@ -14,10 +14,26 @@ import (
 
 // Exit statuses.
 const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitInterrupted = 130 // 128 + SIGINT, as shells report it
 )
+
+// Main is the footnote program: its standard streams, its environment, and
+// the commands it runs. main fills it from the process; tests fill it with
+// buffers and run it in process.
+type Main struct {
+	Stdin  io.Reader // nil: no input
+	Stdout io.Writer
+	Stderr io.Writer
+	// Environ is the environment as os.Environ gives it.
+	Environ env
+	// StdinIsTerminal and StdoutIsTerminal say whether the streams are a
+	// terminal: ask reads its question from a stdin that is not, and extract
+	// prints exact bytes to a stdout that is not.
+	StdinIsTerminal, StdoutIsTerminal bool
+}
 
 // usageError is a mistake in how the command was called (exit status 2).
 type usageError struct{ msg string }
@@ -38,38 +54,24 @@ func (e env) get(key string) string {
 	return ""
 }
 
-// command is one subcommand.
+// runFunc runs a command with the arguments left after its flags.
+type runFunc func(ctx context.Context, m *Main, args []string) error
+
+// command is one subcommand. Its setup defines its flags on fs, into options
+// of its own, and returns the function that runs it with them.
 type command struct {
 	name    string
 	args    string // shown after the name in usage
 	summary string
-	flags   func(fs *flag.FlagSet, o *options)
-	run     func(ctx context.Context, o *options, args []string, stdout, stderr io.Writer) error
-}
-
-// options are the flags every command may take, and what each command adds.
-type options struct {
-	configPath string
-	corpus     string
-	index      string
-	k          int
-	kSet       bool
-	json       bool
-	mode       string
-	retrieval  string
-	verbose    bool
-	output     string
-	benchMax   int
-	benchN     int
-
-	environ env
-	cfg     config.Config
+	setup   func(fs *flag.FlagSet) runFunc
 }
 
 func commands() []command {
 	return []command{
 		askCommand(),
 		searchCommand(),
+		citeCommand(),
+		quizCommand(),
 		evalCommand(),
 		indexCommand(),
 		readingsCommand(),
@@ -92,46 +94,57 @@ Run "footnote COMMAND --help" for a command's flags.
 With no --corpus, footnote uses its embedded default corpus.
 `
 
+// run is Main.Run for tests: footnote with no standard input.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ []string) int {
+	m := &Main{Stdout: stdout, Stderr: stderr, Environ: environ, StdinIsTerminal: true}
+	return m.Run(ctx, args)
+}
+
+// Run runs the command that args name and returns the exit status. Errors are
+// one line on Stderr. ctx ending (SIGINT, SIGTERM) stops the command.
+func (m *Main) Run(ctx context.Context, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		var b strings.Builder
 		for _, c := range commands() {
 			fmt.Fprintf(&b, "  %-8s %s\n", c.name, c.summary)
 		}
-		w := stdout
+		w := m.Stdout
 		code := exitOK
 		if len(args) == 0 {
-			w, code = stderr, exitUsage
+			w, code = m.Stderr, exitUsage
 		}
 		fmt.Fprintf(w, mainUsage, b.String())
 		return code
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return runCommand(ctx, c, args[1:], stdout, stderr, env(environ))
+			return m.runCommand(ctx, c, args[1:])
 		}
 	}
-	fmt.Fprintf(stderr, "footnote: unknown command %q (run footnote --help for the list)\n", args[0])
+	fmt.Fprintf(m.Stderr, "footnote: unknown command %s (run footnote --help for the list)\n", terminalText(strconv.Quote(args[0])))
 	return exitUsage
 }
 
-func runCommand(ctx context.Context, c command, args []string, stdout, stderr io.Writer, environ env) int {
-	o := &options{environ: environ}
+func (m *Main) runCommand(ctx context.Context, c command, args []string) int {
 	fs := flag.NewFlagSet("footnote "+c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	c.flags(fs, o)
+	runIt := c.setup(fs)
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		printUsage(stdout, c, fs)
+		printUsage(m.Stdout, c, fs)
 		return exitOK
 	}
 	if err == nil {
-		err = c.run(ctx, o, pos, stdout, stderr)
+		err = runIt(ctx, m, pos)
 	}
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "footnote %s: %s\n", c.name, oneLine(err.Error()))
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		fmt.Fprintf(m.Stderr, "footnote %s: interrupted\n", c.name)
+		return exitInterrupted
+	}
+	fmt.Fprintf(m.Stderr, "footnote %s: %s\n", c.name, terminalText(oneLine(err.Error())))
 	var ue usageError
 	if errors.As(err, &ue) {
 		return exitUsage
@@ -188,54 +201,84 @@ func flagError(err error) string {
 	return msg
 }
 
-// commonFlags are taken by every command that reads the corpus.
-func commonFlags(fs *flag.FlagSet, o *options) {
-	fs.StringVar(&o.configPath, "config", "", "YAML config `file` (default $FOOTNOTE_CONFIG)")
-	fs.StringVar(&o.corpus, "corpus", "", "folder of documents: .txt, .md, .html, .pdf, .docx (default: the embedded corpus)")
-	fs.StringVar(&o.index, "index", "", "index `file` made by footnote index, loaded instead of reading a corpus (default $FOOTNOTE_INDEX)")
+// configFlags is --config, taken by every command that reads the configuration.
+type configFlags struct {
+	configPath string
+}
+
+func (f *configFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.configPath, "config", "", "YAML config `file` (default $FOOTNOTE_CONFIG)")
+}
+
+// load reads the config file and the environment; bad configuration is a
+// usage error. The caller applies its flags, then validates.
+func (f *configFlags) load(environ env) (config.Config, error) {
+	path := f.configPath
+	if path == "" {
+		path = environ.get("FOOTNOTE_CONFIG")
+	}
+	cfg, err := config.Load(path, environ)
+	if err != nil {
+		return cfg, usageError{err.Error()}
+	}
+	return cfg, nil
+}
+
+// sourceFlags are the flags of the commands that answer from a corpus (ask,
+// search, eval, bot): where the passages come from and how they are ranked.
+type sourceFlags struct {
+	configFlags
+	corpus    string
+	index     string
+	retrieval string
+	mode      string
+	k         int
+	kSet      bool
+}
+
+// define defines the flags; modeUsage, when not "", adds --mode with it.
+func (f *sourceFlags) define(fs *flag.FlagSet, modeUsage string) {
+	f.configFlags.define(fs)
+	fs.StringVar(&f.corpus, "corpus", "", "folder of documents: .txt, .md, .html, .pdf, .docx (default: the embedded corpus)")
+	fs.StringVar(&f.index, "index", "", "index `file` made by footnote index, loaded instead of reading a corpus (default $FOOTNOTE_INDEX)")
 	fs.Func("k", "retrieve `N` passages, 1 to 50 (default 5)", func(v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			return fmt.Errorf("-k %q is not a whole number", v)
 		}
-		o.k, o.kSet = n, true
+		f.k, f.kSet = n, true
 		return nil
 	})
-	fs.BoolVar(&o.json, "json", false, "print JSON")
-	fs.StringVar(&o.retrieval, "retrieval", "", "ranking: hybrid, dense or lexical (default hybrid)")
+	fs.StringVar(&f.retrieval, "retrieval", "", "ranking: hybrid, dense or lexical (default hybrid)")
+	if modeUsage != "" {
+		fs.StringVar(&f.mode, "mode", "", modeUsage)
+	}
 }
 
-// loadConfig reads the config file and environment, then applies the flags.
-func (o *options) loadConfig() error {
-	path := o.configPath
-	if path == "" {
-		path = o.environ.get("FOOTNOTE_CONFIG")
-	}
-	cfg, err := config.Load(path, o.environ)
+// config reads the config file and the environment, applies the flags over
+// them and validates the result (config.Validate is the one check).
+func (f *sourceFlags) config(environ env) (config.Config, error) {
+	cfg, err := f.load(environ)
 	if err != nil {
-		return usageError{err.Error()}
+		return cfg, err
 	}
-	if o.corpus != "" {
-		cfg.Corpus = o.corpus
+	if f.corpus != "" {
+		cfg.Corpus = f.corpus
 	}
-	if o.index != "" {
-		cfg.Index = o.index
+	if f.index != "" {
+		cfg.Index = f.index
 	}
-	if o.kSet {
-		if o.k < 1 || o.k > 50 {
-			return usagef("-k %d is out of range: use 1 to 50", o.k)
-		}
-		cfg.K = o.k
+	if f.kSet {
+		cfg.K = f.k
 	}
-	if o.mode != "" {
-		cfg.Mode = o.mode
+	if f.mode != "" {
+		cfg.Mode = f.mode
 	}
-	if o.retrieval != "" {
-		cfg.Retrieval = o.retrieval
+	if f.retrieval != "" {
+		cfg.Retrieval = f.retrieval
 	}
 	if err := cfg.Validate(); err != nil {
-		return usageError{err.Error()}
+		return cfg, usageError{err.Error()}
 	}
-	o.cfg = cfg
-	return nil
+	return cfg, nil
 }

@@ -1,11 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -13,48 +13,59 @@ import (
 	"github.com/footnote-bot/footnote/eval"
 )
 
+// evalOptions are the flags of footnote eval.
+type evalOptions struct {
+	sourceFlags
+	json    bool
+	verbose bool
+}
+
 func evalCommand() command {
 	return command{
 		name:    "eval",
 		args:    "FILE.jsonl",
 		summary: "measure retrieval, answers, quotes and latency on a question set",
-		flags: func(fs *flag.FlagSet, o *options) {
-			commonFlags(fs, o)
-			fs.StringVar(&o.mode, "mode", "", "who writes the answers: auto, extractive or llm")
-			fs.BoolVar(&o.verbose, "v", false, "list every question's outcome")
+		setup: func(fs *flag.FlagSet) runFunc {
+			o := &evalOptions{}
+			o.define(fs, "who writes the answers: auto, extractive or llm")
+			fs.BoolVar(&o.json, "json", false, "print JSON")
+			fs.BoolVar(&o.verbose, "v", false, "list every question's outcome, and the files of --corpus that were skipped")
+			return o.run
 		},
-		run: runEval,
 	}
 }
 
-func runEval(ctx context.Context, o *options, args []string, stdout, stderr io.Writer) error {
+// maxEvalFile bounds a question set's size.
+const maxEvalFile = 64 << 20
+
+func (o *evalOptions) run(ctx context.Context, m *Main, args []string) error {
 	if len(args) != 1 {
 		return usagef("give one question file: footnote eval FILE.jsonl")
 	}
-	f, err := os.Open(args[0])
+	data, err := readRegularFile(args[0], maxEvalFile)
 	if err != nil {
 		return fmt.Errorf("opening question set: %w", err)
 	}
-	defer f.Close()
-	items, err := eval.Load(f)
+	items, err := eval.Load(bytes.NewReader(data))
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
-	if err := o.loadConfig(); err != nil {
-		return err
-	}
-	eng, err := buildEngine(ctx, o.cfg, stderr)
+	cfg, err := o.config(m.Environ)
 	if err != nil {
 		return err
 	}
-	rep, err := eval.Run(ctx, eng, eng.DocText, items, o.cfg.K)
+	eng, err := buildEngine(ctx, cfg, skippedTo(o.verbose, m.Stderr))
+	if err != nil {
+		return err
+	}
+	rep, err := eval.Run(ctx, eng, eng.DocText, items, cfg.K)
 	if err != nil {
 		return err
 	}
 	if o.json {
-		return writeJSON(stdout, rep)
+		return writeJSON(m.Stdout, rep)
 	}
-	_, err = io.WriteString(stdout, renderReport(rep, o.verbose))
+	_, err = io.WriteString(m.Stdout, terminalText(renderReport(rep, o.verbose)))
 	return err
 }
 

@@ -5,11 +5,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/footnote-bot/footnote/corpus"
 )
+
+// extractOptions are the flags of footnote extract.
+type extractOptions struct {
+	json bool
+}
 
 // extract prints the text Footnote reads from a file: for PDF, HTML and Word
 // files, the extracted text that citations' start/end offsets index.
@@ -18,27 +23,38 @@ func extractCommand() command {
 		name:    "extract",
 		args:    "FILE",
 		summary: "print the text footnote reads from a file (what start/end offsets index)",
-		flags: func(fs *flag.FlagSet, o *options) {
+		setup: func(fs *flag.FlagSet) runFunc {
+			o := &extractOptions{}
 			fs.BoolVar(&o.json, "json", false, "print the document and its passages as JSON")
+			return o.run
 		},
-		run: runExtract,
 	}
 }
 
-func runExtract(ctx context.Context, o *options, args []string, stdout, stderr io.Writer) error {
+func (o *extractOptions) run(ctx context.Context, m *Main, args []string) error {
 	if len(args) != 1 {
 		return usagef("give one file: footnote extract FILE")
 	}
-	data, err := os.ReadFile(args[0])
+	data, err := readRegularFile(args[0], corpus.DefaultMaxFileBytes)
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", args[0], err)
+		return err
 	}
-	doc, err := corpus.Parse(filepath.Base(args[0]), data)
+	doc, err := corpus.ParseContext(ctx, filepath.Base(args[0]), data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
 	if !o.json {
-		_, err = io.WriteString(stdout, doc.Text)
+		// To a terminal, control characters are made visible; to a file or
+		// a pipe, the exact text (the bytes offsets index), with a final
+		// newline after it when it has none.
+		text := doc.Text
+		if m.StdoutIsTerminal {
+			text = terminalText(text)
+		}
+		if !strings.HasSuffix(text, "\n") {
+			text += "\n"
+		}
+		_, err = io.WriteString(m.Stdout, text)
 		return err
 	}
 	type passage struct {
@@ -63,5 +79,5 @@ func runExtract(ctx context.Context, o *options, args []string, stdout, stderr i
 	for _, p := range corpus.Chunk(doc) {
 		out.Passages = append(out.Passages, passage{p.Section, p.Paragraph, p.Page, p.Start, p.End, string(p.Kind), p.Text})
 	}
-	return writeJSON(stdout, out)
+	return writeJSON(m.Stdout, out)
 }

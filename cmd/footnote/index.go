@@ -17,20 +17,30 @@ import (
 	"golang.org/x/term"
 )
 
+// indexCmdOptions are the flags of footnote index.
+type indexCmdOptions struct {
+	configFlags
+	output  string
+	corpus  string
+	rebuild bool
+	json    bool
+}
+
 func indexCommand() command {
-	var rebuild bool
 	return command{
 		name:    "index",
 		args:    "[DIR] -o FILE",
 		summary: "read a folder of documents into an index file, or update it (for --index)",
-		flags: func(fs *flag.FlagSet, o *options) {
-			fs.StringVar(&o.configPath, "config", "", "YAML config `file` (default $FOOTNOTE_CONFIG)")
+		setup: func(fs *flag.FlagSet) runFunc {
+			o := &indexCmdOptions{}
+			o.configFlags.define(fs)
 			fs.StringVar(&o.output, "o", "", "index `file` to write or update (default $FOOTNOTE_INDEX)")
-			fs.BoolVar(&rebuild, "rebuild", false, "read and embed every file again instead of updating the index")
+			fs.StringVar(&o.corpus, "corpus", "", "the folder `DIR` to read, as the argument DIR (default $FOOTNOTE_CORPUS)")
+			fs.BoolVar(&o.rebuild, "rebuild", false, "read and embed every file again instead of updating the index")
 			fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
-		},
-		run: func(ctx context.Context, o *options, args []string, stdout, stderr io.Writer) error {
-			return runIndex(ctx, o, rebuild, args, stdout, stderr)
+			return func(ctx context.Context, m *Main, args []string) error {
+				return runIndex(ctx, m, o, args)
+			}
 		},
 	}
 }
@@ -60,17 +70,22 @@ type skippedFile struct {
 	Reason string `json:"reason"`
 }
 
-func runIndex(ctx context.Context, o *options, rebuild bool, args []string, stdout, stderr io.Writer) error {
+func runIndex(ctx context.Context, m *Main, o *indexCmdOptions, args []string) error {
 	started := time.Now()
-	if len(args) > 1 {
-		return usagef("give one folder: footnote index DIR -o FILE")
+	stdout, stderr, rebuild := m.Stdout, m.Stderr, o.rebuild
+	if len(args) > 1 || (len(args) == 1 && o.corpus != "") {
+		return usagef("give one folder: footnote index DIR -o FILE (or --corpus DIR)")
 	}
-	if err := o.loadConfig(); err != nil {
+	if o.corpus != "" {
+		args = []string{o.corpus}
+	}
+	cfg, err := o.load(m.Environ)
+	if err != nil {
 		return err
 	}
 	out := o.output
 	if out == "" {
-		out = o.cfg.Index
+		out = cfg.Index
 	}
 	if out == "" {
 		return usagef("no index file given: footnote index DIR -o FILE")
@@ -99,8 +114,8 @@ func runIndex(ctx context.Context, o *options, rebuild bool, args []string, stdo
 	switch {
 	case len(args) == 1:
 		dir = args[0]
-	case o.cfg.Corpus != "":
-		dir = o.cfg.Corpus
+	case cfg.Corpus != "":
+		dir = cfg.Corpus
 	case prev != nil && prev.Root != "":
 		dir = prev.Root
 	default:
@@ -118,7 +133,7 @@ func runIndex(ctx context.Context, o *options, rebuild bool, args []string, stdo
 		return fmt.Errorf("corpus folder %q: %w", dir, corpus.ErrNotDir)
 	}
 
-	ropts, err := indexOptions(o.cfg)
+	ropts, err := indexOptions(cfg)
 	if err != nil {
 		return err
 	}
@@ -136,7 +151,7 @@ func runIndex(ctx context.Context, o *options, rebuild bool, args []string, stdo
 		}
 		if errors.Is(err, corpus.ErrNoDocuments) {
 			for _, sk := range st.Skipped {
-				fmt.Fprintf(stderr, "skipped %s: %s\n", sk.Path, sk.Reason)
+				fmt.Fprintf(stderr, "skipped %s: %s\n", terminalText(sk.Path), terminalText(sk.Reason))
 			}
 			return fmt.Errorf("nothing could be indexed in %s: %w; %s was not written", dir, err, out)
 		}
@@ -163,7 +178,7 @@ func runIndex(ctx context.Context, o *options, rebuild bool, args []string, stdo
 	if o.json {
 		return writeJSON(stdout, sum)
 	}
-	_, err = io.WriteString(stdout, renderIndexSummary(sum))
+	_, err = io.WriteString(stdout, terminalText(renderIndexSummary(sum)))
 	return err
 }
 

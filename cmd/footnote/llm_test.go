@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/footnote-bot/footnote/answer/openaitest"
+	"github.com/footnote-bot/footnote/openaitest"
 )
 
 // TestAskWithModel runs `footnote ask --json` against a fake OpenAI-compatible

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,11 +206,12 @@ func TestBadInput(t *testing.T) {
 		{name: "long question configurable", args: []string{"ask", strings.Repeat("why ", 300)}, env: []string{"FOOTNOTE_MAX_QUESTION=2000"}, code: 0},
 		{name: "invalid utf8", args: []string{"ask", "caf\xe9?"}, code: 2, stderr: "not valid UTF-8"},
 		{name: "unknown flag", args: []string{"ask", "--frob", "q"}, code: 2, stderr: "unknown flag -frob"},
-		{name: "bad k", args: []string{"ask", "-k", "0", "q"}, code: 2, stderr: "-k 0 is out of range"},
-		{name: "missing corpus", args: []string{"ask", "--corpus", "/nonexistent/readings", "q"}, code: 1, stderr: "/nonexistent/readings"},
+		{name: "bad k", args: []string{"ask", "-k", "0", "q"}, code: 2, stderr: "k (-k, FOOTNOTE_K): 0 is out of range"},
+		{name: "missing corpus", args: []string{"ask", "--corpus", "/nonexistent/readings", "q"}, code: 2, stderr: "/nonexistent/readings"},
+		{name: "missing corpus from environment", args: []string{"ask", "q"}, env: []string{"FOOTNOTE_CORPUS=/nonexistent"}, code: 2, stderr: "FOOTNOTE_CORPUS"},
 		{name: "empty corpus", args: []string{"ask", "--corpus", empty, "q"}, code: 1, stderr: empty},
 		{name: "junk corpus", args: []string{"ask", "--corpus", junk, "q"}, code: 1, stderr: junk},
-		{name: "skips broken file", args: []string{"ask", "--corpus", mixed, "How high does the tide rise at Brest?"}, code: 0, stderr: "bad.txt", stdout: "seven metres"},
+		{name: "skips broken file", args: []string{"ask", "-v", "--corpus", mixed, "How high does the tide rise at Brest?"}, code: 0, stderr: "bad.txt", stdout: "seven metres"},
 		{name: "unknown config key", args: []string{"ask", "--config", badCfg, "q"}, code: 2, stderr: `unknown key "kk"`},
 		{name: "bad mode", args: []string{"ask", "--mode", "magic", "q"}, code: 2, stderr: `"magic" is not one of`},
 		{name: "llm without model", args: []string{"ask", "--mode", "llm", "q"}, code: 2, stderr: "OPENAI_API_KEY"},
@@ -276,5 +278,26 @@ func TestMetadataInCitations(t *testing.T) {
 	code, out, _ = runCLI(t, nil, "extract", filepath.Join(dir, "tides.md"))
 	if code != 0 || out != md {
 		t.Errorf("extract of a Markdown file is not its bytes: %d %q", code, out)
+	}
+}
+
+// TestOneLocator: the terminal and --json cite a passage with the same words
+// (answer.Locate), page before paragraph.
+func TestOneLocator(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "search", "--json", "-k", "3", "Confucius Institutes")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var s struct {
+		Hits []struct{ Where string }
+	}
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatal(err)
+	}
+	_, text, _ := runCLI(t, nil, "search", "-k", "3", "Confucius Institutes")
+	for i, h := range s.Hits {
+		if h.Where == "" || !strings.Contains(text, fmt.Sprintf("[%d] %s (score", i+1, h.Where)) {
+			t.Errorf("hit %d: JSON where %q is not the text's locator:\n%s", i+1, h.Where, text)
+		}
 	}
 }

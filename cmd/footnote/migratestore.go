@@ -19,53 +19,59 @@ import (
 	"github.com/footnote-bot/footnote/store/postgres"
 )
 
-// movable is what migrate-store needs of a store beyond store.Store: its
-// conversations' ids and its votes' key (both stores have them).
+// movable is what migrate-store needs of a store beyond appStore: its
+// conversations' ids, its votes' key and its quizzes' threads (both stores
+// have them).
 type movable interface {
-	store.Store
+	appStore
 	ConversationIDs(ctx context.Context) ([]string, error)
 	VoteKey() []byte
+	QuizThreads(ctx context.Context) ([]string, error)
 }
 
 func migrateStoreCommand() command {
-	var from, to string
 	return command{
 		name:    "migrate-store",
 		args:    "--from DATA_DIR|postgres://... --to postgres://...|DATA_DIR",
-		summary: "move the store (reading lists, conversations, votes) between a data folder and PostgreSQL, and verify it",
-		flags: func(fs *flag.FlagSet, o *options) {
+		summary: "move the store (reading lists, conversations, votes, quizzes) between a data folder and PostgreSQL, and verify it",
+		setup: func(fs *flag.FlagSet) runFunc {
+			var from, to string
 			fs.StringVar(&from, "from", "", "the store to read: a data `folder` or a postgres:// URL")
 			fs.StringVar(&to, "to", "", "the store to write: a postgres:// URL or a data `folder`")
-		},
-		run: func(ctx context.Context, o *options, args []string, stdout, stderr io.Writer) error {
-			if len(args) > 0 {
-				return usagef("migrate-store takes no arguments (give --from and --to)")
+			return func(ctx context.Context, m *Main, args []string) error {
+				return runMigrateStore(ctx, from, to, args, m.Stdout)
 			}
-			if from == "" || to == "" {
-				return usagef("give both stores: footnote migrate-store --from DATA_DIR --to postgres://user@host/db (or the other way)")
-			}
-			if from == to {
-				return usagef("--from and --to are the same store")
-			}
-			src, err := openMovable(ctx, from)
-			if err != nil {
-				return fmt.Errorf("--from: %w", err)
-			}
-			defer src.Close()
-			dst, err := openMovable(ctx, to)
-			if err != nil {
-				return fmt.Errorf("--to: %w", err)
-			}
-			defer dst.Close()
-			fmt.Fprintf(stdout, "moving %s to %s\n", describeStore(from), describeStore(to))
-			n, err := migrateStore(ctx, src, dst, stdout)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "verified: %s\n", n)
-			return nil
 		},
 	}
+}
+
+func runMigrateStore(ctx context.Context, from, to string, args []string, stdout io.Writer) error {
+	if len(args) > 0 {
+		return usagef("migrate-store takes no arguments (give --from and --to)")
+	}
+	if from == "" || to == "" {
+		return usagef("give both stores: footnote migrate-store --from DATA_DIR --to postgres://user@host/db (or the other way)")
+	}
+	if from == to {
+		return usagef("--from and --to are the same store")
+	}
+	src, err := openMovable(ctx, from)
+	if err != nil {
+		return fmt.Errorf("--from: %w", err)
+	}
+	defer src.Close()
+	dst, err := openMovable(ctx, to)
+	if err != nil {
+		return fmt.Errorf("--to: %w", err)
+	}
+	defer dst.Close()
+	fmt.Fprintf(stdout, "moving %s to %s\n", describeStore(from), describeStore(to))
+	n, err := migrateStore(ctx, src, dst, stdout)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "verified: %s\n", n)
+	return nil
 }
 
 // describeStore names a store for people, without a password.
@@ -85,12 +91,12 @@ func openMovable(ctx context.Context, s string) (movable, error) {
 
 // moved counts what a store holds.
 type moved struct {
-	Readings, Passages, Conversations, Turns, Votes int
+	Readings, Passages, Conversations, Turns, Votes, Quizzes int
 }
 
 func (m moved) String() string {
-	return fmt.Sprintf("%d readings (%d passages), %d conversations (%d turns), %d votes",
-		m.Readings, m.Passages, m.Conversations, m.Turns, m.Votes)
+	return fmt.Sprintf("%d readings (%d passages), %d conversations (%d turns), %d votes, %d quizzes",
+		m.Readings, m.Passages, m.Conversations, m.Turns, m.Votes, m.Quizzes)
 }
 
 // migrateStore copies everything in src into dst, keeping reading ids,
@@ -170,7 +176,34 @@ func migrateStore(ctx context.Context, src, dst movable, progress io.Writer) (mo
 		n.Votes = len(votes)
 		fmt.Fprintf(progress, "  %d votes\n", n.Votes)
 	}
-	return n, verifyMove(ctx, src, dst, lists, ids, votes)
+	threads, err := src.QuizThreads(ctx)
+	if err != nil {
+		return n, err
+	}
+	for _, th := range threads {
+		rec, err := src.LoadQuiz(ctx, th)
+		if err != nil {
+			return n, err
+		}
+		if rec == nil {
+			continue
+		}
+		if err := dst.SaveQuiz(ctx, th, rec); err != nil {
+			return n, err
+		}
+		n.Quizzes++
+	}
+	if err := verifyMove(ctx, src, dst, lists, ids, votes); err != nil {
+		return n, err
+	}
+	for _, th := range threads {
+		a, _ := src.LoadQuiz(ctx, th)
+		b, err := dst.LoadQuiz(ctx, th)
+		if err != nil || string(a) != string(b) {
+			return n, fmt.Errorf("verification failed: the quiz of thread %s differs (%v)", th, err)
+		}
+	}
+	return n, nil
 }
 
 // moveReading adds one loaded reading to dst under its own id and time.

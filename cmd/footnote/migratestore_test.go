@@ -19,7 +19,7 @@ import (
 
 // fillStore puts in s two guilds' readings (guild-wide, a channel's, one of
 // another embedder), conversations with turns, and votes.
-func fillStore(t *testing.T, s store.Store) {
+func fillStore(t *testing.T, s appStore) {
 	t.Helper()
 	ctx := context.Background()
 	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
@@ -45,6 +45,9 @@ func fillStore(t *testing.T, s store.Store) {
 	if err := s.AppendTurn(ctx, "dm1", store.Turn{Question: "hi", Answer: "hello", At: at}, 0); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.SaveQuiz(ctx, "thread1", []byte(`{"questions":3}`)); err != nil {
+		t.Fatal(err)
+	}
 	for i, u := range []string{"alice", "bob", "alice"} {
 		v := store.Vote{Time: at.Add(time.Duration(i) * time.Second), Helpful: i != 1, AnswerID: fmt.Sprint("ans", i%2), Question: "why?",
 			Citations: []answer.Citation{{N: 1, Doc: "x/r0.md", Title: "T", Quote: "q"}}}
@@ -55,7 +58,7 @@ func fillStore(t *testing.T, s store.Store) {
 }
 
 // sameStore fails t when b does not hold what a holds.
-func sameStore(t *testing.T, a, b store.Store) {
+func sameStore(t *testing.T, a, b appStore) {
 	t.Helper()
 	ctx := context.Background()
 	la, _ := a.Lists(ctx)
@@ -122,6 +125,11 @@ func sameStore(t *testing.T, a, b store.Store) {
 			t.Errorf("vote %d: %+v, want %+v", i, vb[i], va[i])
 		}
 	}
+	if qa, _ := a.LoadQuiz(ctx, "thread1"); qa == nil {
+		t.Error("the source has no quiz")
+	} else if qb, err := b.LoadQuiz(ctx, "thread1"); string(qa) != string(qb) {
+		t.Errorf("quiz %q, want %q (%v)", qb, qa, err)
+	}
 	if a.HashUser("carol") != b.HashUser("carol") {
 		t.Error("the votes' key did not move: later votes would not supersede moved ones")
 	}
@@ -148,7 +156,7 @@ func TestMigrateStore(t *testing.T) {
 	withPassword := u.String()
 	for run := 1; run <= 2; run++ {
 		code, out, errOut := runCLI(t, nil, "migrate-store", "--from", dir, "--to", withPassword)
-		if code != 0 || !strings.Contains(out, "verified: 4 readings") || !strings.Contains(out, "2 conversations (4 turns), 2 votes") {
+		if code != 0 || !strings.Contains(out, "verified: 4 readings") || !strings.Contains(out, "2 conversations (4 turns), 2 votes, 1 quizzes") {
 			t.Fatalf("run %d: exit %d\n%s\n%s", run, code, out, errOut)
 		}
 		if strings.Contains(out+errOut, "s3cret-pw") {

@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/footnote-bot/footnote/config"
 	"github.com/footnote-bot/footnote/corpus"
 	"github.com/footnote-bot/footnote/embed"
 	"github.com/footnote-bot/footnote/indexfile"
@@ -22,6 +23,9 @@ import (
 
 // readingsFlags are the flags of `footnote readings`.
 type readingsFlags struct {
+	configFlags
+	json    bool
+	limits  store.Limits // from the configuration
 	dataDir string
 	guild   string
 	channel string
@@ -30,27 +34,28 @@ type readingsFlags struct {
 }
 
 func readingsCommand() command {
-	var f readingsFlags
 	return command{
 		name:    "readings",
 		args:    "list|add PATH...|remove ID...|export DIR --guild ID [--channel ID]",
 		summary: "show and change the reading lists of the bot's guilds, in its data folder",
-		flags: func(fs *flag.FlagSet, o *options) {
-			fs.StringVar(&o.configPath, "config", "", "YAML config `file` (default $FOOTNOTE_CONFIG)")
+		setup: func(fs *flag.FlagSet) runFunc {
+			f := &readingsFlags{}
+			f.configFlags.define(fs)
 			fs.StringVar(&f.dataDir, "data-dir", "", "the store's `folder` (default: database_url when set, else $FOOTNOTE_DATA_DIR, else $XDG_DATA_HOME/footnote)")
 			fs.StringVar(&f.guild, "guild", "", "the guild's `ID` (required)")
 			fs.StringVar(&f.channel, "channel", "", "a channel's `ID`: its own list instead of the guild-wide one")
 			fs.StringVar(&f.title, "title", "", "add: the reading's `title` (one file only; default: from the file)")
 			fs.StringVar(&f.by, "by", "operator", "add: who added it, as listed")
-			fs.BoolVar(&o.json, "json", false, "list, add: print JSON")
-		},
-		run: func(ctx context.Context, o *options, args []string, stdout, stderr io.Writer) error {
-			return runReadings(ctx, o, f, args, stdout, stderr)
+			fs.BoolVar(&f.json, "json", false, "list, add: print JSON")
+			return func(ctx context.Context, m *Main, args []string) error {
+				return runReadings(ctx, m, f, args)
+			}
 		},
 	}
 }
 
-func runReadings(ctx context.Context, o *options, f readingsFlags, args []string, stdout, stderr io.Writer) error {
+func runReadings(ctx context.Context, m *Main, f *readingsFlags, args []string) error {
+	stdout, stderr := m.Stdout, m.Stderr
 	if len(args) == 0 {
 		return usagef("say what to do: footnote readings list|add|remove|export --guild ID")
 	}
@@ -73,10 +78,15 @@ func runReadings(ctx context.Context, o *options, f readingsFlags, args []string
 	case verb == "export" && len(args) != 1:
 		return usagef("give one folder: footnote readings export --guild ID DIR")
 	}
-	if err := o.loadConfig(); err != nil {
+	cfg, err := f.load(m.Environ)
+	if err != nil {
 		return err
 	}
-	st, _, err := openStore(ctx, o.cfg, f.dataDir)
+	if err := cfg.Validate(); err != nil {
+		return usageError{err.Error()}
+	}
+	f.limits = store.Limits{MaxReadings: cfg.Discord.MaxReadings, MaxPassages: cfg.Discord.MaxPassages}
+	st, _, err := openStore(ctx, cfg, f.dataDir)
 	if err != nil {
 		return err
 	}
@@ -84,9 +94,9 @@ func runReadings(ctx context.Context, o *options, f readingsFlags, args []string
 	list := store.List{Guild: f.guild, Channel: f.channel}
 	switch verb {
 	case "list":
-		return readingsList(ctx, st, list, o.json, stdout)
+		return readingsList(ctx, st, list, f.json, stdout)
 	case "add":
-		return readingsAdd(ctx, st, o, f, list, args, stdout, stderr)
+		return readingsAdd(ctx, st, cfg, f, list, args, stdout, stderr)
 	case "remove":
 		for _, id := range args {
 			r, err := st.RemoveReading(ctx, f.guild, id)
@@ -155,8 +165,8 @@ type addResult struct {
 // corpus, the same caps), embeds them with the configured embedder and adds
 // each document as one reading. Files that cannot be read and files already in
 // the list are reported and skipped; a full list stops the addition.
-func readingsAdd(ctx context.Context, st store.Store, o *options, f readingsFlags, l store.List, paths []string, stdout, stderr io.Writer) error {
-	ropts, err := indexOptions(o.cfg)
+func readingsAdd(ctx context.Context, st store.Store, cfg config.Config, f *readingsFlags, l store.List, paths []string, stdout, stderr io.Writer) error {
+	ropts, err := indexOptions(cfg)
 	if err != nil {
 		return err
 	}
@@ -166,7 +176,7 @@ func readingsAdd(ctx context.Context, st store.Store, o *options, f readingsFlag
 	var results []addResult
 	report := func(r addResult) {
 		results = append(results, r)
-		if o.json {
+		if f.json {
 			return
 		}
 		if r.Reading != nil {
@@ -185,7 +195,7 @@ func readingsAdd(ctx context.Context, st store.Store, o *options, f readingsFlag
 			return err
 		}
 	}
-	if o.json {
+	if f.json {
 		if results == nil {
 			results = []addResult{}
 		}
@@ -200,7 +210,7 @@ func isDir(p string) bool {
 }
 
 // addPath reads one file or folder and adds its documents.
-func addPath(ctx context.Context, st store.Store, e embed.Embedder, cache *embed.Cache, f readingsFlags, l store.List, p string,
+func addPath(ctx context.Context, st store.Store, e embed.Embedder, cache *embed.Cache, f *readingsFlags, l store.List, p string,
 	stderr io.Writer, report func(addResult)) error {
 	info, err := os.Stat(p)
 	if err != nil {
@@ -248,7 +258,7 @@ func addPath(ctx context.Context, st store.Store, e embed.Embedder, cache *embed
 			continue
 		}
 		a := store.Addition{List: l, Title: f.title, FileName: path.Base(doc.Path), Original: original,
-			AddedBy: f.by, Doc: doc, Embedder: s.Embedder}
+			AddedBy: f.by, Doc: doc, Embedder: s.Embedder, Limits: f.limits}
 		for i, ps := range s.Passages {
 			if ps.Doc == doc.Path {
 				a.Passages = append(a.Passages, ps)

@@ -231,3 +231,28 @@ func TestReadingsUsage(t *testing.T) {
 		t.Errorf("missing file: exit %d: %s", code, errOut)
 	}
 }
+
+// discord.max_readings and max_passages bound what footnote readings add
+// puts in a guild's lists, with the numbers in the refusal.
+func TestReadingsAddLimits(t *testing.T) {
+	src := writeReadings(t, map[string]string{
+		"a.md": "# Tides\n\nThe tide at Brest rises seven metres twice a day.\n",
+		"b.md": "# Bells\n\nThe bells of Quimper were cast in 1620 by a foundry in Nantes.\n",
+	})
+	for _, tt := range []struct {
+		env, what string
+	}{
+		{"FOOTNOTE_DISCORD_MAX_READINGS=1", "2 readings, more than the limit of 1"},
+		{"FOOTNOTE_DISCORD_MAX_PASSAGES=1", "passages, more than the limit of 1"},
+	} {
+		environ := []string{"FOOTNOTE_DATA_DIR=" + t.TempDir(), tt.env}
+		code, _, errOut := runCLI(t, environ, "readings", "add", "--guild", "100", src)
+		if code != 1 || !strings.Contains(errOut, tt.what) {
+			t.Errorf("%s: exit %d, stderr %q; want exit 1 saying %q", tt.env, code, errOut, tt.what)
+		}
+	}
+	code, _, errOut := runCLI(t, []string{"FOOTNOTE_DATA_DIR=" + t.TempDir(), "FOOTNOTE_DISCORD_MAX_READINGS=0"}, "readings", "list", "--guild", "1")
+	if code != 2 || !strings.Contains(errOut, "discord.max_readings") {
+		t.Errorf("max_readings 0: exit %d, %q; want exit 2 naming the key", code, errOut)
+	}
+}

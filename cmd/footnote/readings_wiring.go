@@ -8,6 +8,7 @@ import (
 	"github.com/footnote-bot/footnote/bot"
 	"github.com/footnote-bot/footnote/config"
 	"github.com/footnote-bot/footnote/readings"
+	"github.com/footnote-bot/footnote/store"
 )
 
 // withReadings opens the store (PostgreSQL or the data folder) and gives the bot its
@@ -25,12 +26,19 @@ func withReadings(ctx context.Context, cfg config.Config, live *liveEngine, opts
 		st.Close()
 		return nil, err
 	}
+	study, err := studyOptions(cfg, st) // quiz.go
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	opts.Study = study
 	lib, err := readings.New(readings.Options{
 		Store:  st,
 		Base:   live.current,
 		NoBase: cfg.Discord.BaseCorpus == "none",
 		Index:  ropts,
 		Logger: log,
+		Limits: store.Limits{MaxReadings: cfg.Discord.MaxReadings, MaxPassages: cfg.Discord.MaxPassages},
 	})
 	if err != nil {
 		st.Close()
@@ -52,12 +60,7 @@ func withReadings(ctx context.Context, cfg config.Config, live *liveEngine, opts
 	}, nil
 }
 
-// current is the engine over the operator's corpus now. Questions through
-// reading lists hold it without the reference count of use: an index holds
-// only memory (retrieval.Index.Close does nothing), so a replaced engine
-// stays valid for the questions still on it.
-func (l *liveEngine) current() *answer.Engine {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.cur.eng
-}
+// current is the engine over the operator's corpus now. A question through
+// the reading lists keeps the engine it started with; a reload replaces the
+// pointer, and the indexes it held are closed when the bot ends.
+func (l *liveEngine) current() *answer.Engine { return l.cur.Load() }

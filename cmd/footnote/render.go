@@ -9,7 +9,8 @@ import (
 )
 
 // renderAnswer is the human output of `footnote ask`: the answer, then each
-// cited passage as "[n] Title, section, ¶ paragraph" with its quotes.
+// cited passage as "[n] locator" (answer.Locate), the URL its document
+// declares (once per document), and its quotes.
 func renderAnswer(a *answer.Answer) string {
 	var b strings.Builder
 	b.WriteString(a.Answer)
@@ -17,11 +18,13 @@ func renderAnswer(a *answer.Answer) string {
 	if a.Note != "" {
 		fmt.Fprintf(&b, "(%s)\n", a.Note)
 	}
+	urls := urlOnce()
 	if a.Abstained {
 		if len(a.Passages) > 0 {
 			b.WriteString("\nClosest passages:\n")
 			for _, p := range a.Passages {
-				fmt.Fprintf(&b, "[%d] %s\n    %s\n", p.N, where(answer.Credit(p.Title, p.Authors, p.Year), p.Section, p.Paragraph, p.Page), clip(fold(p.Text), 240))
+				fmt.Fprintf(&b, "[%d] %s\n%s    %s\n", p.N, answer.Locate(p.Title, p.Authors, p.Year, p.Section, p.Page, p.Paragraph),
+					urls(p.Doc, p.URL), clip(fold(p.Text), 240))
 			}
 		}
 		return b.String()
@@ -39,7 +42,7 @@ func renderAnswer(a *answer.Answer) string {
 	}
 	for _, n := range order {
 		p := a.Passages[n-1]
-		fmt.Fprintf(&b, "[%d] %s\n", n, where(answer.Credit(p.Title, p.Authors, p.Year), p.Section, p.Paragraph, p.Page))
+		fmt.Fprintf(&b, "[%d] %s\n%s", n, answer.Locate(p.Title, p.Authors, p.Year, p.Section, p.Page, p.Paragraph), urls(p.Doc, p.URL))
 		for _, q := range quotes[n] {
 			fmt.Fprintf(&b, "    \u201c%s\u201d\n", fold(q))
 		}
@@ -47,39 +50,47 @@ func renderAnswer(a *answer.Answer) string {
 	return b.String()
 }
 
-// renderSearch is the human output of `footnote search`.
-func renderSearch(query string, ps []answer.Passage) string {
+// urlOnce returns a function giving the line that shows a document's URL,
+// the first time the document is named only.
+func urlOnce() func(doc, url string) string {
+	shown := map[string]bool{}
+	return func(doc, url string) string {
+		if url == "" || shown[doc] {
+			return ""
+		}
+		shown[doc] = true
+		return "    " + url + "\n"
+	}
+}
+
+// renderSearch is the human output of `footnote search`: the passages, and a
+// word first when none matches the query well.
+func renderSearch(query string, m answer.Matches) string {
 	var b strings.Builder
-	if len(ps) == 0 {
+	if len(m.Passages) == 0 {
 		fmt.Fprintf(&b, "No passage matches %q.\n", query)
 		return b.String()
 	}
-	for i, p := range ps {
+	if m.Weak {
+		b.WriteString("Nothing matches this well")
+		if len(m.Missing) > 0 {
+			quoted := make([]string, len(m.Missing))
+			for i, w := range m.Missing {
+				quoted[i] = "\u201c" + w + "\u201d"
+			}
+			b.WriteString(": no passage mentions " + strings.Join(quoted, ", "))
+		}
+		b.WriteString(". The closest passages:\n\n")
+	}
+	urls := urlOnce()
+	for i, p := range m.Passages {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "[%d] %s (score %.3f)\n    %s\n", p.N, where(answer.Credit(p.Title, p.Authors, p.Year), p.Section, p.Paragraph, p.Page), p.Score, fold(p.Text))
+		fmt.Fprintf(&b, "[%d] %s (score %.3f)\n%s    %s\n", p.N, answer.Locate(p.Title, p.Authors, p.Year, p.Section, p.Page, p.Paragraph),
+			p.Score, urls(p.Doc, p.URL), fold(p.Text))
 	}
 	return b.String()
-}
-
-// where is "Title, section, ¶ n" (with ", p. N" for paged documents).
-func where(title, section string, paragraph, page int) string {
-	parts := []string{title}
-	if section != "" {
-		// The innermost heading says the most; the whole path is in --json.
-		if i := strings.LastIndex(section, " › "); i >= 0 {
-			section = section[i+len(" › "):]
-		}
-		parts = append(parts, clip(section, 100))
-	}
-	if page > 0 {
-		parts = append(parts, fmt.Sprintf("p. %d", page))
-	}
-	if paragraph > 0 {
-		parts = append(parts, fmt.Sprintf("\u00b6 %d", paragraph))
-	}
-	return strings.Join(parts, ", ")
 }
 
 func fold(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -95,4 +106,44 @@ func clip(s string, n int) string {
 		cut = cut[:i]
 	}
 	return strings.TrimRight(cut, " ,;:") + "\u2026"
+}
+
+// terminalText makes s safe to print on a terminal: control characters
+// other than newline and tab (ESC starting a sequence that could clear the
+// screen or write the clipboard, a carriage return overwriting a line) are
+// shown as visible symbols (␛, ␍, ...), C1 controls as \u escapes, and bytes
+// that are not UTF-8 as U+FFFD. JSON output is never passed through it: it
+// keeps the exact text.
+func terminalText(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f || c >= 0x80 {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b.WriteRune(utf8.RuneError)
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case r < 0x20:
+			b.WriteRune(0x2400 + r) // ␀ … ␟
+		case r == 0x7f:
+			b.WriteRune(0x2421) // ␡
+		case r >= 0x80 && r < 0xa0:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }

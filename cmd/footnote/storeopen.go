@@ -4,16 +4,29 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/footnote-bot/footnote/bot"
 	"github.com/footnote-bot/footnote/config"
 	"github.com/footnote-bot/footnote/store"
 	"github.com/footnote-bot/footnote/store/embedded"
 	"github.com/footnote-bot/footnote/store/postgres"
 )
 
+// appStore is what the bot and the commands need of a store: the contract
+// and the quizzes' records (both stores have them).
+type appStore interface {
+	store.Store
+	bot.QuizStore
+}
+
+var (
+	_ appStore = (*embedded.Store)(nil)
+	_ appStore = (*postgres.Store)(nil)
+)
+
 // openStore opens the store the configuration names: PostgreSQL when
 // database_url (FOOTNOTE_DATABASE_URL) is set, else the data folder dir
 // ("" meaning data_dir). where says which, for the log, with no password.
-func openStore(ctx context.Context, cfg config.Config, dir string) (st store.Store, where string, err error) {
+func openStore(ctx context.Context, cfg config.Config, dir string) (st appStore, where string, err error) {
 	if u := cfg.DatabaseURL.Value(); u != "" && dir == "" {
 		pg, err := postgres.Open(ctx, postgres.Options{URL: u})
 		if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"runtime"
 	"runtime/debug"
 )
@@ -16,21 +15,22 @@ func versionCommand() command {
 	return command{
 		name:    "version",
 		summary: "print the version",
-		flags:   func(fs *flag.FlagSet, o *options) {},
-		run: func(ctx context.Context, o *options, args []string, stdout, stderr io.Writer) error {
-			if len(args) > 0 {
-				return usagef("version takes no arguments")
-			}
-			rev := ""
-			if bi, ok := debug.ReadBuildInfo(); ok {
-				for _, s := range bi.Settings {
-					if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-						rev = " " + s.Value[:12]
+		setup: func(fs *flag.FlagSet) runFunc {
+			return func(ctx context.Context, m *Main, args []string) error {
+				if len(args) > 0 {
+					return usagef("version takes no arguments")
+				}
+				rev := ""
+				if bi, ok := debug.ReadBuildInfo(); ok {
+					for _, s := range bi.Settings {
+						if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+							rev = " " + s.Value[:12]
+						}
 					}
 				}
+				fmt.Fprintf(m.Stdout, "footnote %s%s (%s)\n", version, rev, runtime.Version())
+				return nil
 			}
-			fmt.Fprintf(stdout, "footnote %s%s (%s)\n", version, rev, runtime.Version())
-			return nil
 		},
 	}
 }

@@ -258,3 +258,30 @@ func TestSurvivesRestart(t *testing.T) {
 		t.Errorf("an addition after the restart: %v", err)
 	}
 }
+
+// TestQuizzes: a thread's quiz record is replaced whole and read by
+// another store (another shard) on the same database.
+func TestQuizzes(t *testing.T) {
+	url := pgtest.URL(t)
+	a, b := open(t, url), open(t, url)
+	defer a.Close()
+	defer b.Close()
+	ctx := context.Background()
+	if rec, err := a.LoadQuiz(ctx, "thread-1"); err != nil || rec != nil {
+		t.Fatalf("no quiz yet: %q, %v", rec, err)
+	}
+	for _, rec := range []string{`{"v":1}`, `{"v":2}`} {
+		if err := a.SaveQuiz(ctx, "thread-1", []byte(rec)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rec, err := b.LoadQuiz(ctx, "thread-1"); err != nil || string(rec) != `{"v":2}` {
+		t.Errorf("the other store loads %q, %v", rec, err)
+	}
+	if err := a.SaveQuiz(ctx, "", []byte(`{}`)); err == nil {
+		t.Error("a quiz without a thread was saved")
+	}
+	if ths, err := b.QuizThreads(ctx); err != nil || len(ths) != 1 || ths[0] != "thread-1" {
+		t.Errorf("QuizThreads = %v, %v", ths, err)
+	}
+}

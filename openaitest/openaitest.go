@@ -1,9 +1,11 @@
-// Package openaitest is a fake OpenAI-compatible server for tests: an
-// httptest.Server that speaks POST /v1/chat/completions (a JSON reply, or
-// server-sent events when the request asks to stream) and POST /v1/embeddings
-// (deterministic vectors). Chat replies are scripted per test; every request
-// is recorded with its method, path, Authorization header and body, and
-// malformed ones are refused the way OpenAI refuses them.
+// Package openaitest is the one fake OpenAI-compatible server for Footnote's
+// tests (answer, embed, retrieval, bot, cmd): an httptest.Server that speaks
+// POST /v1/chat/completions (a JSON reply, or server-sent events when the
+// request asks to stream) and POST /v1/embeddings (deterministic vectors,
+// numbered and sent in reverse order, as a client must not rely on it).
+// Replies to either can be scripted per test (errors, raw bodies, stalls);
+// every request is recorded with its method, path, Authorization header and
+// body, and malformed ones are refused the way OpenAI refuses them.
 //
 // It depends on no client library, so it checks what goes over the wire.
 package openaitest
@@ -125,15 +127,19 @@ type Request struct {
 type Server struct {
 	*httptest.Server
 	// Key, when not "", is the API key every request must carry as
-	// "Authorization: Bearer Key"; others get 401. Set Key and Dims before
-	// the first request.
+	// "Authorization: Bearer Key"; others get 401. Set Key, Dims and
+	// Unnormalised before the first request.
 	Key string
 	// Dims is the length of embedding vectors; 0 means 16.
 	Dims int
+	// Unnormalised scales each embedding by its text's length in bytes, as
+	// some compatible servers send vectors that are not of unit length.
+	Unnormalised bool
 
 	quit     chan struct{}
 	mu       sync.Mutex
 	script   []Reply
+	embeds   []Reply
 	requests []Request
 	chunks   []Chunk
 }
@@ -181,6 +187,38 @@ func (s *Server) Script(replies ...Reply) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.script = append([]Reply(nil), replies...)
+}
+
+// ScriptEmbeddings sets the replies to the next embeddings requests, in
+// order. A Reply with a Status other than 0 or 200, a Body or Stall is sent
+// as it says (Body as is, with Status or 200); any other Reply, and every
+// request once the script runs out, gets the embeddings.
+func (s *Server) ScriptEmbeddings(replies ...Reply) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.embeds = append([]Reply(nil), replies...)
+}
+
+func (s *Server) nextEmbedding() (Reply, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.embeds) == 0 {
+		return Reply{}, false
+	}
+	r := s.embeds[0]
+	s.embeds = s.embeds[1:]
+	return r, true
+}
+
+// EmbeddingRequests returns the embeddings requests received so far.
+func (s *Server) EmbeddingRequests() []Request {
+	var out []Request
+	for _, r := range s.Requests() {
+		if strings.HasSuffix(r.Path, "/embeddings") {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Requests returns the requests received so far, oldest first.
@@ -252,7 +290,8 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, into any) (Reques
 	case !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json"):
 		writeError(w, http.StatusUnsupportedMediaType, "content type must be application/json", nil)
 	case s.Key != "" && req.Auth != "Bearer "+s.Key:
-		writeError(w, http.StatusUnauthorized, "Incorrect API key provided.", nil)
+		// Echoed whole, the worst a server may do: clients must redact it.
+		writeError(w, http.StatusUnauthorized, "Incorrect API key provided: "+strings.TrimPrefix(req.Auth, "Bearer ")+".", nil)
 	case err != nil:
 		writeError(w, http.StatusBadRequest, "invalid JSON body: "+err.Error(), nil)
 	default:
@@ -402,8 +441,9 @@ func (s *Server) hold(r *http.Request) {
 }
 
 type embeddingRequest struct {
-	Model string          `json:"model"`
-	Input json.RawMessage `json:"input"`
+	Model          string          `json:"model"`
+	Input          json.RawMessage `json:"input"`
+	EncodingFormat string          `json:"encoding_format"`
 }
 
 func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) {
@@ -430,13 +470,39 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "model and input are required", nil)
 		return
 	}
+	if er.EncodingFormat != "" && er.EncodingFormat != "float" {
+		writeError(w, http.StatusBadRequest, "this fake sends only encoding_format float, not "+er.EncodingFormat, nil)
+		return
+	}
+	if reply, ok := s.nextEmbedding(); ok && (reply.Stall || reply.Body != "" || (reply.Status != 0 && reply.Status != http.StatusOK)) {
+		switch {
+		case reply.Stall:
+			s.hold(r)
+		case reply.Body != "":
+			for k, v := range reply.Header {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(max(reply.Status, http.StatusOK))
+			fmt.Fprint(w, reply.Body)
+		default:
+			writeError(w, reply.Status, http.StatusText(reply.Status), reply.Header)
+		}
+		return
+	}
 	dims := s.Dims
 	if dims <= 0 {
 		dims = 16
 	}
-	data := make([]any, len(inputs))
-	for i, in := range inputs {
-		data[i] = map[string]any{"object": "embedding", "index": i, "embedding": Vector(in, dims)}
+	// Numbered, and sent last first: clients must use the index.
+	data := make([]any, 0, len(inputs))
+	for i := len(inputs) - 1; i >= 0; i-- {
+		v := Vector(inputs[i], dims)
+		if s.Unnormalised {
+			for j := range v {
+				v[j] *= float32(len(inputs[i]))
+			}
+		}
+		data = append(data, map[string]any{"object": "embedding", "index": i, "embedding": v})
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{

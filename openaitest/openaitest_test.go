@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/footnote-bot/footnote/answer/openaitest"
+	"github.com/footnote-bot/footnote/openaitest"
 	openai "github.com/sashabaranov/go-openai"
 )
 
@@ -36,15 +36,21 @@ func TestEmbeddings(t *testing.T) {
 		}
 		return s
 	}
-	v := resp.Data
-	if math.Abs(dot(v[0].Embedding, v[0].Embedding)-1) > 1e-5 || dot(v[0].Embedding, v[1].Embedding) < 0.99 {
-		t.Errorf("vectors not unit or not deterministic: %v %v", v[0].Embedding, v[1].Embedding)
+	v := make([][]float32, 3)
+	for i, d := range resp.Data {
+		if d.Index != 2-i {
+			t.Errorf("datum %d has index %d: want them last first", i, d.Index)
+		}
+		v[d.Index] = d.Embedding
+	}
+	if math.Abs(dot(v[0], v[0])-1) > 1e-5 || dot(v[0], v[1]) < 0.99 {
+		t.Errorf("vectors not unit or not deterministic: %v %v", v[0], v[1])
 	}
 	r := srv.Requests()[0]
-	if r.Method != http.MethodPost || r.Path != "/v1/embeddings" || r.Auth != "Bearer k" || len(r.Input) != 3 {
+	if r.Method != http.MethodPost || r.Path != "/v1/embeddings" || r.Auth != "Bearer k" || len(r.Input) != 3 || len(srv.EmbeddingRequests()) != 1 {
 		t.Errorf("recorded %+v", r)
 	}
-	if got := openaitest.Vector("a lighthouse", 8); dot(got, v[2].Embedding) < 0.999 {
+	if got := openaitest.Vector("a lighthouse", 8); dot(got, v[2]) < 0.999 {
 		t.Errorf("Vector differs from the served embedding")
 	}
 }
@@ -54,8 +60,8 @@ func TestRefusals(t *testing.T) {
 	srv.Key = "k"
 	_, err := client(srv, "wrong").CreateEmbeddings(context.Background(), openai.EmbeddingRequest{Model: "m", Input: "x"})
 	var apiErr *openai.APIError
-	if !errors.As(err, &apiErr) || apiErr.HTTPStatusCode != 401 {
-		t.Errorf("wrong key: %v", err)
+	if !errors.As(err, &apiErr) || apiErr.HTTPStatusCode != 401 || !strings.Contains(apiErr.Message, "wrong") {
+		t.Errorf("wrong key: %v (the fake echoes the key sent)", err)
 	}
 	resp, err := http.Get(srv.BaseURL() + "/chat/completions")
 	if err != nil {
@@ -90,5 +96,37 @@ func TestChatNotStreamed(t *testing.T) {
 	}
 	if r := srv.ChatRequests()[0]; r.Chat.Stream || r.Chat.Messages[0].Content != "hi" {
 		t.Errorf("recorded %+v", r.Chat)
+	}
+}
+
+func TestScriptedEmbeddings(t *testing.T) {
+	srv := openaitest.New(t)
+	srv.ScriptEmbeddings(openaitest.Error(429, "2"), openaitest.Reply{Body: "<html>proxy</html>"}, openaitest.Reply{})
+	c := client(srv, "")
+	req := openai.EmbeddingRequestStrings{Model: "m", Input: []string{"x"}}
+	_, err := c.CreateEmbeddings(context.Background(), req)
+	var apiErr *openai.APIError
+	if !errors.As(err, &apiErr) || apiErr.HTTPStatusCode != 429 {
+		t.Errorf("first: %v, want a 429", err)
+	}
+	if _, err := c.CreateEmbeddings(context.Background(), req); err == nil {
+		t.Error("second: HTML accepted")
+	}
+	for i := range 2 { // the zero Reply, then past the script
+		if resp, err := c.CreateEmbeddings(context.Background(), req); err != nil || len(resp.Data) != 1 {
+			t.Errorf("answer %d: %v, %v", i+3, resp, err)
+		}
+	}
+	srv = openaitest.New(t)
+	srv.Unnormalised = true
+	resp, err := client(srv, "").CreateEmbeddings(context.Background(), openai.EmbeddingRequestStrings{Model: "m", Input: []string{"four"}})
+	if err != nil || len(resp.Data) != 1 {
+		t.Fatal(resp, err)
+	}
+	want := openaitest.Vector("four", 16)
+	for i, x := range resp.Data[0].Embedding {
+		if math.Abs(float64(x-4*want[i])) > 1e-5 {
+			t.Fatalf("unnormalised vector %v, want 4 × %v", resp.Data[0].Embedding, want)
+		}
 	}
 }
