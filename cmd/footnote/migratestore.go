@@ -55,12 +55,12 @@ func runMigrateStore(ctx context.Context, from, to string, args []string, stdout
 	if from == to {
 		return usagef("--from and --to are the same store")
 	}
-	src, err := openMovable(ctx, from)
+	src, err := openMovable(ctx, from, true)
 	if err != nil {
 		return fmt.Errorf("--from: %w", err)
 	}
 	defer src.Close()
-	dst, err := openMovable(ctx, to)
+	dst, err := openMovable(ctx, to, false)
 	if err != nil {
 		return fmt.Errorf("--to: %w", err)
 	}
@@ -82,9 +82,14 @@ func describeStore(s string) string {
 	return s
 }
 
-func openMovable(ctx context.Context, s string) (movable, error) {
+// openMovable opens a data folder or a database; a source folder must hold
+// a store already (a mistyped path is not an empty store).
+func openMovable(ctx context.Context, s string, source bool) (movable, error) {
 	if postgres.IsURL(s) {
 		return postgres.Open(ctx, postgres.Options{URL: s})
+	}
+	if _, err := os.Stat(filepath.Join(s, embedded.DBName)); source && err != nil {
+		return nil, fmt.Errorf("%s is not a data folder: it has no %s", s, embedded.DBName)
 	}
 	return embedded.Open(ctx, embedded.Options{Dir: s})
 }

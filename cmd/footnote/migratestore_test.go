@@ -197,7 +197,16 @@ func TestMigrateStoreUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, %q", args, code, errOut)
 		}
 	}
-	code, _, errOut := runCLI(t, nil, "migrate-store", "--from", t.TempDir(), "--to", "postgres://u:pw-not-shown@127.0.0.1:1/db?connect_timeout=1")
+	if code, _, errOut := runCLI(t, nil, "migrate-store", "--from", t.TempDir(), "--to", t.TempDir()); code != 1 || !strings.Contains(errOut, "is not a data folder") {
+		t.Errorf("an empty folder as the source: exit %d, %q", code, errOut)
+	}
+	from := t.TempDir()
+	s, err := embedded.Open(context.Background(), embedded.Options{Dir: from})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	code, _, errOut := runCLI(t, nil, "migrate-store", "--from", from, "--to", "postgres://u:pw-not-shown@127.0.0.1:1/db?connect_timeout=1")
 	if code == 0 || strings.Contains(errOut, "pw-not-shown") || !strings.Contains(errOut, "--to") {
 		t.Errorf("unreachable database: exit %d, %q", code, errOut)
 	}

@@ -57,6 +57,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/footnote-bot/footnote/internal/redact"
 	"github.com/footnote-bot/footnote/store"
 )
 
@@ -95,19 +96,43 @@ func IsURL(s string) bool {
 	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
-// Redact returns the URL with its password replaced by "xxxxx", for logs and
-// errors; a string that does not parse as a URL is replaced whole.
+// Redact returns the URL with its user and password, and any password in its
+// query, replaced by "[redacted]" (package internal/redact), for logs and
+// errors.
 func Redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "postgres://[unparsable URL redacted]"
+	return redact.String(raw)
+}
+
+// redactedError is an error whose message had a secret removed; it still
+// unwraps to the original, for errors.Is and errors.As.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// scrub removes the URL's password (and the URL itself) from err's message
+// wherever a library put it.
+func scrub(err error, rawURL string) error {
+	if err == nil {
+		return nil
 	}
-	q := u.Query()
-	if q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
+	var secrets []string
+	if u, perr := url.Parse(rawURL); perr == nil {
+		if pw, ok := u.User.Password(); ok {
+			secrets = append(secrets, pw)
+		}
+		if pw := u.Query().Get("password"); pw != "" {
+			secrets = append(secrets, pw)
+		}
 	}
-	return u.Redacted()
+	msg := redact.String(strings.ReplaceAll(err.Error(), rawURL, Redact(rawURL)), secrets...)
+	if msg == err.Error() {
+		return err
+	}
+	return &redactedError{msg: msg, err: err}
 }
 
 // Open connects to the database, applies the migrations it lacks (under an
@@ -140,7 +165,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s := &Store{url: Redact(opts.URL), retryFor: retryFor}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("database %s: %w", s.url, err)
+		return nil, scrub(fmt.Errorf("database %s: %w", s.url, err), opts.URL)
 	}
 	s.pool = pool
 	err = s.do(ctx, "connect", func(ctx context.Context) error { return pool.Ping(ctx) })
@@ -152,7 +177,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	if err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("database %s: %w", s.url, err)
+		return nil, scrub(fmt.Errorf("database %s: %w", s.url, err), opts.URL)
 	}
 	return s, nil
 }
