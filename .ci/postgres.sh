@@ -38,14 +38,22 @@ start() {
   bin=$(pgbin)
   dir=$(mktemp -d /tmp/footnote-pg.XXXXXX)
   if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; fi
-  # A free port: ask the kernel for one.
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null || echo 54329)
   as_postgres "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
     as_postgres "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
     { cat "$dir/initdb.log" >&2; exit 1; }
-  as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" start >&2 ||
-    { cat "$dir/server.log" >&2; exit 1; }
+  # A free port: ask the kernel for one (python3), else a random one; a port
+  # taken meanwhile (tests start several clusters at once) means another try.
+  local try started=
+  for try in 1 2 3 4 5; do
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null ||
+      echo $((20000 + RANDOM % 40000)))
+    if as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" start >&2; then
+      started=1
+      break
+    fi
+  done
+  [ -n "$started" ] || { cat "$dir/server.log" >&2; exit 1; }
   "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAtc "CREATE DATABASE footnote_test" >&2
   echo "export FOOTNOTE_PG_DIR=$dir"
   echo "export FOOTNOTE_PG_BIN=$bin"
