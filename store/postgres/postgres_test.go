@@ -285,3 +285,42 @@ func TestQuizzes(t *testing.T) {
 		t.Errorf("QuizThreads = %v, %v", ths, err)
 	}
 }
+
+// TestRetriedWritesLandOnce: the writes a caller repeats after an
+// ErrUnavailable (whose first attempt may have committed) land once.
+func TestRetriedWritesLandOnce(t *testing.T) {
+	s := open(t, pgtest.URL(t))
+	defer s.Close()
+	ctx := context.Background()
+	l := store.List{Guild: "g1"}
+	a := storetest.Addition(t, l, "a.md", storetest.Text("justice", 1, 3))
+	a.ID = store.NewID()
+	r1, err := s.AddReading(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := s.AddReading(ctx, a)
+	if err != nil || r2.ID != r1.ID {
+		t.Errorf("the same addition again: %+v, %v; want it to find itself", r2, err)
+	}
+	if rs, _ := s.Readings(ctx, "g1"); len(rs) != 1 {
+		t.Errorf("%d readings after an addition repeated", len(rs))
+	}
+	turn := store.Turn{Question: "q", Answer: "a", At: time.Now()}
+	for range 2 {
+		if err := s.AppendTurn(ctx, "t1", turn, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c, _ := s.Conversation(ctx, "t1"); len(c.Turns) != 1 {
+		t.Errorf("%d turns after a turn repeated", len(c.Turns))
+	}
+	for range 2 {
+		if err := s.AddVote(ctx, "alice", store.Vote{AnswerID: "ans", Helpful: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if vs, _ := s.Votes(ctx); len(vs) != 1 {
+		t.Errorf("%d votes after a vote repeated", len(vs))
+	}
+}
