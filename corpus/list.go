@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -71,6 +72,7 @@ type Listing struct {
 	fsys     fs.FS
 	opts     LoadOptions
 	manifest *manifest
+	readMu   sync.Mutex // one opts.Read call at a time
 }
 
 // List walks the corpus in fsys as LoadFS does, reading only its manifest,

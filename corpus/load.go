@@ -7,8 +7,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // DefaultMaxFileBytes is the size limit of a corpus file when
@@ -26,14 +29,15 @@ var (
 type LoadOptions struct {
 	// MaxFileBytes skips larger files; 0 means DefaultMaxFileBytes.
 	MaxFileBytes int64
-	// Reuse, when set, is asked about each file before it is read, with its
+	// Reuse, when set, is asked about each file before it is read (from
+	// several goroutines at once), with its
 	// path and what fs.Stat says of it (of what a symbolic link leads to).
 	// When it returns true, the file is not read and its Loaded is used as
 	// it is: a program that keeps an earlier load, such as an index, hands
 	// back its result for files that have not changed.
 	Reuse func(path string, info fs.FileInfo) (Loaded, bool)
 	// Read, when set, is called with the bytes of each file read, before
-	// they are parsed, from the goroutine that loads.
+	// they are parsed, one call at a time (files are read in parallel).
 	Read func(path string, data []byte)
 }
 
@@ -103,17 +107,30 @@ func LoadFS(ctx context.Context, fsys fs.FS, opts LoadOptions) (*Corpus, []Skipp
 // the options' Reuse first about each.
 func (l *Listing) Load(ctx context.Context) (*Corpus, []Skipped, error) {
 	skipped := slices.Clone(l.Skipped)
+	// Files are read, parsed and chunked on every CPU, each worker taking
+	// the next file; the results keep the listing's order.
+	results := make([]Loaded, len(l.Files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), len(l.Files))) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(l.Files) || ctx.Err() != nil {
+					return
+				}
+				results[i] = l.LoadFile(ctx, l.Files[i])
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, skipped, err
+	}
 	var loaded []Loaded
-	for _, f := range l.Files {
-		if err := ctx.Err(); err != nil {
-			return nil, skipped, err
-		}
-		r := l.LoadFile(ctx, f)
-		if err := ctx.Err(); err != nil {
-			return nil, skipped, err
-		}
+	for i, r := range results {
 		if r.Reason != "" {
-			skipped = append(skipped, Skipped{Path: f.Path, Reason: r.Reason})
+			skipped = append(skipped, Skipped{Path: l.Files[i].Path, Reason: r.Reason})
 			continue
 		}
 		loaded = append(loaded, r)
@@ -155,7 +172,9 @@ func (l *Listing) LoadFile(ctx context.Context, f File) Loaded {
 		return Loaded{Reason: reason(err)}
 	}
 	if l.opts.Read != nil {
+		l.readMu.Lock()
 		l.opts.Read(name, data)
+		l.readMu.Unlock()
 	}
 	doc, err := ParseContext(ctx, name, data)
 	if err != nil {

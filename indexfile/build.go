@@ -13,6 +13,7 @@ import (
 
 	"github.com/footnote-bot/footnote/corpus"
 	"github.com/footnote-bot/footnote/embed"
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // BuildOptions configure Build. The zero value builds from scratch with the
@@ -33,7 +34,7 @@ type BuildOptions struct {
 	// Load is passed on to corpus.List; its Reuse and Read are Build's own.
 	Load corpus.LoadOptions
 	// Progress, when set, is called as files are read and passages embedded,
-	// from the goroutine that called Build.
+	// one call at a time (files are read on several goroutines).
 	Progress func(BuildProgress)
 }
 
@@ -50,13 +51,16 @@ type BuildStats struct {
 	// Files is the number of files in formats the corpus reads, skipped ones
 	// included.
 	Files int
-	// Read is the number of files whose bytes were read: new and changed
-	// files, and files whose time changed but not their size, which are read
-	// to compare their hash.
+	// Read is the number of files read to be parsed: new and changed ones
+	// (each once). Read + Unchanged + Unreadable = Files.
 	Read int
 	// Unchanged is the number of files whose documents (or reasons for being
-	// skipped) were kept from Previous, read or not.
-	Unchanged int
+	// skipped) were kept from Previous; Checked counts those among them whose
+	// bytes were hashed to prove it (their time changed, not their size).
+	Unchanged, Checked int
+	// Unreadable is the number of files skipped before they could be read
+	// (a special file, a name that is not UTF-8, a broken link...).
+	Unreadable int
 	// Removed is the number of Previous's files that are gone.
 	Removed int
 	// Skipped lists the files (and folders) not indexed, with the reasons,
@@ -180,14 +184,19 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 		// A file skipped before is judged again unless its bytes were:
 		// it may have been skipped because it could not be read.
 		unhashed := old.SHA256 == [32]byte{}
+		if lf.Skip != "" {
+			st.Unreadable++
+			continue
+		}
 		if !keepDocs || !ok || old.Size != f.Size || old.Skipped == "" && !hasDoc || old.Skipped != "" && unhashed {
 			total++
 			continue
 		}
 		same := trustStat && old.ModTime.Equal(f.ModTime) && old.ModTime.Before(prev.Created.Add(-racyWindow))
+		checked := false
 		if !same && !unhashed && f.Size <= limit {
 			sum, err := hashFile(fsys, f.Path)
-			st.Read++
+			checked = true
 			same = err == nil && sum == old.SHA256
 		}
 		if !same {
@@ -195,6 +204,9 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 			continue
 		}
 		st.Unchanged++
+		if checked {
+			st.Checked++
+		}
 		rec := f
 		rec.SHA256, rec.Skipped = old.SHA256, old.Skipped
 		records = append(records, rec)
@@ -207,7 +219,7 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 	}
 
 	c, skipped, err := list.Load(ctx)
-	st.Read += len(sums)
+	st.Read = len(sums)
 	st.Skipped = skipped
 	if err != nil {
 		return nil, st, err
@@ -241,12 +253,40 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 			cache.Put(embed.KeyOf(name, p.Text), prev.Vectors[i])
 		}
 	}
+	// The lexical index is made once, here, and saved: loading the file
+	// analyses nothing. It runs beside the embedding, which leaves CPUs idle
+	// between batches.
+	type postingsResult struct {
+		p   *retrieval.Postings
+		err error
+	}
+	lex := make(chan postingsResult, 1)
+	go func() {
+		if opts.Previous != nil && prev.Postings != nil && samePassageTexts(prev.Passages, s.Passages) {
+			// Postings depend on the passages' texts and order alone.
+			lex <- postingsResult{prev.Postings, nil}
+			return
+		}
+		p, err := retrieval.NewPostings(ctx, s.Passages)
+		lex <- postingsResult{p, err}
+	}()
 	s.Vectors, err = embedPassages(ctx, s.Passages, e, cache, &st, opts.Progress)
+	lr := <-lex
 	if err != nil {
 		return nil, st, fmt.Errorf("embed passages: %w", err)
 	}
+	if lr.err != nil {
+		return nil, st, fmt.Errorf("lexical index: %w", lr.err)
+	}
+	s.Postings = lr.p
 	s.Dim = len(s.Vectors[0])
 	return s, st, nil
+}
+
+// samePassageTexts reports whether a and b are passages of the same texts in
+// the same order.
+func samePassageTexts(a, b []corpus.Passage) bool {
+	return slices.EqualFunc(a, b, func(x, y corpus.Passage) bool { return x.Text == y.Text })
 }
 
 // sameFiles reports whether a and b list the same files with the same bytes.

@@ -1,10 +1,12 @@
 package indexfile
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io/fs"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -225,7 +227,8 @@ func TestBuildIncremental(t *testing.T) {
 		if !slices.Equal(read, []string{"zh/harbour.txt"}) || times["zh/harbour.txt"] != 1 || len(embedded) != 0 {
 			t.Errorf("read %v (%v), embedded %d", read, times, len(embedded))
 		}
-		if st.Read != 1 || st.Unchanged != 4 {
+		// The summary adds up: the file is unchanged, checked, not read.
+		if st.Read != 0 || st.Unchanged != 4 || st.Checked != 1 || st.Read+st.Unchanged+st.Unreadable != st.Files {
 			t.Errorf("stats %+v", st)
 		}
 	})
@@ -237,9 +240,13 @@ func TestBuildIncremental(t *testing.T) {
 		mapFS["more/bells2.txt"] = &fstest.MapFile{Data: []byte(strings.Replace(string(old.Data), "clay", "sand", 1)), ModTime: racy}
 		build(t, opts) // records the racy time
 		mapFS["more/bells2.txt"] = &fstest.MapFile{Data: []byte(strings.Replace(string(old.Data), "clay", "lime", 1)), ModTime: racy}
-		_, read, times, embedded := build(t, opts)
+		st, read, times, embedded := build(t, opts)
 		if !slices.Equal(read, []string{"more/bells2.txt"}) || times["more/bells2.txt"] != 2 || len(embedded) != 1 {
 			t.Errorf("read %v (%v), embedded %q", read, times, embedded)
+		}
+		// Hashed, found changed, then parsed: one file read, not two.
+		if st.Read != 1 || st.Checked != 0 || st.Read+st.Unchanged+st.Unreadable != st.Files {
+			t.Errorf("stats %+v: the summary does not add up", st)
 		}
 		// Until its time is well before the start of a build, it is read
 		// every time.
@@ -337,5 +344,24 @@ func TestBuildProgress(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("progress %v, want %v", got, want)
+	}
+}
+
+// An update that changes no passage keeps the previous lexical index rather
+// than analysing every passage again; one that changes a passage makes it
+// anew, as a build from scratch would.
+func TestBuildKeepsPostingsWhenNothingChanged(t *testing.T) {
+	hourAgo := time.Now().Add(-time.Hour).Truncate(time.Second)
+	fsys := testFS(hourAgo)
+	first, _ := buildTest(t, fsys, nil)
+	again, _ := buildTest(t, fsys, first)
+	if again.Postings != first.Postings {
+		t.Error("the postings were made again for unchanged passages")
+	}
+	fsys["tides.txt"].Data = append(bytes.Clone(fsys["tides.txt"].Data), []byte("\nA new paragraph about the harbour at low water.\n")...)
+	changed, _ := buildTest(t, fsys, again)
+	fresh, _ := buildTest(t, fsys, nil)
+	if changed.Postings == again.Postings || !reflect.DeepEqual(changed.Postings, fresh.Postings) {
+		t.Error("the postings of a changed corpus are not a fresh build's")
 	}
 }

@@ -8,6 +8,7 @@ package indexfile
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/gob"
 	"encoding/json"
@@ -18,38 +19,50 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"time"
+	"unsafe"
 
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // An index file holds a Saved index: everything needed to search a corpus
-// without reading or embedding it again. Its layout, integers little-endian:
+// without reading, embedding or analysing it again. Its layout, integers
+// little-endian:
 //
-//	magic         8 bytes  "FNOTEIDX"
-//	format        uint32   IndexFormat
-//	header size   uint32   H
-//	body size     uint64   B
-//	vectors size  uint64   V = passages × dim × 4
-//	header        H bytes  JSON: embedder, dim, created, builder, root, counts
-//	body          B bytes  gob: documents, passages, source files
-//	vectors       V bytes  float32 × dim for each passage, in passage order
-//	checksum      uint32   CRC-32C (Castagnoli) of every byte before it
+//	magic          8 bytes  "FNOTEIDX"
+//	format         uint32   IndexFormat
+//	header size    uint32   H
+//	body size      uint64   B
+//	postings size  uint64   P
+//	vectors size   uint64   V = passages × dim × 4
+//	header         H bytes  JSON: embedder, dim, created, builder, root, counts
+//	body           B bytes  gob: documents, passages, source files
+//	padding        0-3 zero bytes, so that postings start at a multiple of 4
+//	postings       P bytes  the lexical index (retrieval.Postings), uint32s:
+//	                        Start (terms+1), Docs (n), TFs (n), Lengths
+//	                        (passages), each term's length in bytes (terms),
+//	                        then the terms' bytes, padded with zeros to 4
+//	vectors        V bytes  float32 × dim for each passage, in passage order
+//	checksum       uint32   CRC-32C (Castagnoli) of every byte before it
 //
-// The body is gob so that the fields of corpus.Document and corpus.Passage
-// travel by name: a field added to them is saved without a change here, and a
-// file that lacks it loads with the zero value. A passage's Text is not stored
-// when it is its document's bytes [Start,End), as it always should be; it is
-// sliced from the document on load, which halves the file and the memory.
-// The lexical index is not stored: it is rebuilt on load (see NewFromSaved).
+// Every size and count is checked against the file's length before anything
+// is allocated for it. The body is gob so that the fields of corpus.Document
+// and corpus.Passage travel by name: a field added to them is saved without a
+// change here, and a file that lacks it loads with the zero value. A passage's
+// Text is not stored when it is its document's bytes [Start,End), as it always
+// should be; it is sliced from the document on load, which halves the file and
+// the memory. Postings and vectors are read straight into the memory that
+// serves searches (the vectors become the chromem-go documents' embeddings).
 const (
 	indexMagic = "FNOTEIDX"
 	// IndexFormat is the version of the index file layout this package writes
 	// and the only one it reads. Change it with any change to the layout or to
 	// what the header and body hold.
-	IndexFormat = 1
+	IndexFormat = 2
 
-	prefixSize    = 8 + 4 + 4 + 8 + 8
+	prefixSize    = 8 + 4 + 4 + 8 + 8 + 8
 	checksumSize  = 4
 	maxHeaderSize = 1 << 20
 )
@@ -90,6 +103,9 @@ type Saved struct {
 	// Vectors[i] is the vector of Passages[i]: of unit length, or zero for a
 	// passage with nothing to embed. Vectors must not be modified.
 	Vectors [][]float32
+	// Postings is the passages' lexical index; nil means NewFromSaved
+	// analyses the passages again. It must not be modified.
+	Postings *retrieval.Postings
 	// Files are the files Build found, in path order, skipped ones included.
 	Files []SourceFile
 	// Manifests are the folder's manifest files (see corpus.ManifestNames).
@@ -119,6 +135,11 @@ type header struct {
 	Docs     int       `json:"docs"`
 	Passages int       `json:"passages"`
 	Files    int       `json:"files"`
+	// Terms and Postings count the lexical index's terms and postings;
+	// TermBytes is the length of its terms together.
+	Terms     int `json:"terms"`
+	Postings  int `json:"postings"`
+	TermBytes int `json:"term_bytes"`
 }
 
 // body is the gob body of an index file. Passages have no Text when it is
@@ -147,16 +168,43 @@ func (s *Saved) check() error {
 			return fmt.Errorf("passage %d has a vector of %d dimensions, not %d", i, len(v), s.Dim)
 		}
 	}
+	if s.Postings != nil {
+		if err := s.Postings.Check(len(s.Passages)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// encodeIndex writes s in the index file format.
+// postingsSize is the size in bytes of the postings section of p.
+func postingsSize(p *retrieval.Postings) (n uint64, termBytes int) {
+	for _, t := range p.Terms {
+		termBytes += len(t)
+	}
+	words := len(p.Start) + len(p.Docs) + len(p.TFs) + len(p.Lengths) + len(p.Terms)
+	return uint64(4*words + pad4(termBytes)), termBytes
+}
+
+// pad4 rounds n up to a multiple of 4.
+func pad4(n int) int { return (n + 3) &^ 3 }
+
+// encodeIndex writes s in the index file format. An s without Postings gets
+// them made.
 func encodeIndex(w io.Writer, s *Saved) error {
 	if err := s.check(); err != nil {
 		return fmt.Errorf("cannot save index: %w", err)
 	}
+	post := s.Postings
+	if post == nil {
+		var err error
+		if post, err = retrieval.NewPostings(context.Background(), s.Passages); err != nil {
+			return fmt.Errorf("cannot save index: %w", err)
+		}
+	}
+	pSize, termBytes := postingsSize(post)
 	h, err := json.Marshal(header{Embedder: s.Embedder, Dim: s.Dim, Created: s.Created, Builder: s.Builder,
-		Root: s.Root, Docs: len(s.Docs), Passages: len(s.Passages), Files: len(s.Files)})
+		Root: s.Root, Docs: len(s.Docs), Passages: len(s.Passages), Files: len(s.Files),
+		Terms: len(post.Terms), Postings: len(post.Docs), TermBytes: termBytes})
 	if err != nil {
 		return fmt.Errorf("encode index header: %w", err)
 	}
@@ -187,33 +235,77 @@ func encodeIndex(w io.Writer, s *Saved) error {
 	binary.LittleEndian.PutUint32(prefix[8:], IndexFormat)
 	binary.LittleEndian.PutUint32(prefix[12:], uint32(len(h)))
 	binary.LittleEndian.PutUint64(prefix[16:], uint64(gb.Len()))
-	binary.LittleEndian.PutUint64(prefix[24:], uint64(len(s.Passages)*s.Dim*4))
-	for _, part := range [][]byte{prefix[:], h, gb.Bytes()} {
+	binary.LittleEndian.PutUint64(prefix[24:], pSize)
+	binary.LittleEndian.PutUint64(prefix[32:], uint64(len(s.Passages)*s.Dim*4))
+	padding := make([]byte, pad4(len(h)+gb.Len())-len(h)-gb.Len())
+	for _, part := range [][]byte{prefix[:], h, gb.Bytes(), padding} {
 		if _, err := out.Write(part); err != nil {
 			return err
 		}
 	}
-	buf := make([]byte, 0, 1<<16)
+	bw := &wordWriter{w: out, buf: make([]byte, 0, 1<<16)}
+	for _, u := range [][]uint32{post.Start, post.Docs, post.TFs, post.Lengths} {
+		bw.uint32s(u)
+	}
+	for _, t := range post.Terms {
+		bw.word(uint32(len(t)))
+	}
+	for _, t := range post.Terms {
+		bw.bytes([]byte(t))
+	}
+	bw.bytes(make([]byte, pad4(termBytes)-termBytes))
 	for _, v := range s.Vectors {
 		for _, x := range v {
-			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
-		}
-		if len(buf) >= 1<<16-4*s.Dim {
-			if _, err := out.Write(buf); err != nil {
-				return err
-			}
-			buf = buf[:0]
+			bw.word(math.Float32bits(x))
 		}
 	}
-	if _, err := out.Write(buf); err != nil {
+	if err := bw.flush(); err != nil {
 		return err
 	}
 	_, err = w.Write(binary.LittleEndian.AppendUint32(nil, crc.Sum32()))
 	return err
 }
 
+// wordWriter writes little-endian words through a buffer, keeping the first
+// error.
+type wordWriter struct {
+	w   io.Writer
+	buf []byte
+	err error
+}
+
+func (b *wordWriter) word(u uint32) {
+	b.buf = binary.LittleEndian.AppendUint32(b.buf, u)
+	if len(b.buf) >= cap(b.buf)-4 {
+		b.flush()
+	}
+}
+
+func (b *wordWriter) uint32s(us []uint32) {
+	for _, u := range us {
+		b.word(u)
+	}
+}
+
+func (b *wordWriter) bytes(p []byte) {
+	b.flush()
+	if b.err == nil {
+		_, b.err = b.w.Write(p)
+	}
+}
+
+func (b *wordWriter) flush() error {
+	if b.err == nil && len(b.buf) > 0 {
+		_, b.err = b.w.Write(b.buf)
+	}
+	b.buf = b.buf[:0]
+	return b.err
+}
+
 // WriteIndexFile writes s to the index file at path atomically: to a new
-// file in the same folder, synced, then renamed over path. A crash or an error
+// file in the same folder, synced, then renamed over path (over the file a
+// symbolic link at path leads to; a path that is or leads to a folder, device,
+// pipe or socket is refused with an *OutputError, see OutputTarget). A crash or an error
 // at any moment leaves either the old file or the new one at path, whole. A
 // new file gets the old one's permissions, or 0666 less the umask. Temporary
 // files that a crash left behind are named ".NAME.tmp-*"; the next write
@@ -222,7 +314,11 @@ func WriteIndexFile(path string, s *Saved) error {
 	if err := s.check(); err != nil {
 		return fmt.Errorf("cannot save index: %w", err)
 	}
-	return writeAtomic(path, func(w io.Writer) error { return encodeIndex(w, s) })
+	target, _, err := OutputTarget(path)
+	if err != nil {
+		return err
+	}
+	return writeAtomic(target, func(w io.Writer) error { return encodeIndex(w, s) })
 }
 
 // ReadIndexFile reads the index file at path. A file that is not an index
@@ -230,6 +326,11 @@ func WriteIndexFile(path string, s *Saved) error {
 // failing its checksum (ErrIndexDamaged) is refused, with an error that names
 // the file; the file is only read, never changed.
 func ReadIndexFile(path string) (*Saved, error) {
+	// Opening a named pipe would wait for a writer, and a device may never
+	// end: only regular files are read.
+	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("index file %s: %w: it is %s", path, ErrNotIndexFile, fileKind(info.Mode()))
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("index file %s: %w", path, err)
@@ -239,8 +340,8 @@ func ReadIndexFile(path string) (*Saved, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index file %s: %w", path, err)
 	}
-	if info.IsDir() {
-		return nil, fmt.Errorf("index file %s: is a directory", path)
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("index file %s: %w: it is %s", path, ErrNotIndexFile, fileKind(info.Mode()))
 	}
 	s, err := decodeIndex(bufio.NewReaderSize(f, 1<<20), info.Size())
 	if err != nil {
@@ -263,9 +364,18 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// decodeIndex reads an index file of size bytes from r. Every refusal wraps
-// ErrNotIndexFile, ErrIndexVersion or ErrIndexDamaged.
+// decodeIndex reads an index file of size bytes (-1 when unknown, and then
+// r is read to its end first) from r. Every refusal wraps ErrNotIndexFile,
+// ErrIndexVersion or ErrIndexDamaged. Nothing is allocated for a section
+// before its size is checked against the file's.
 func decodeIndex(r io.Reader, size int64) (*Saved, error) {
+	if size < 0 {
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrIndexDamaged, err)
+		}
+		return decodeIndex(bytes.NewReader(data), int64(len(data)))
+	}
 	cr := &countingReader{r: r, crc: crc32.New(castagnoli)}
 	var prefix [prefixSize]byte
 	n, err := io.ReadFull(cr, prefix[:])
@@ -278,21 +388,26 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	if string(prefix[:8]) != indexMagic {
 		return nil, ErrNotIndexFile
 	}
+	if n >= 12 {
+		if v := binary.LittleEndian.Uint32(prefix[8:]); v != IndexFormat {
+			return nil, fmt.Errorf("%w (index format %d; this one reads format %d)", ErrIndexVersion, v, IndexFormat)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: truncated (%d bytes)", ErrIndexDamaged, n)
 	}
-	if v := binary.LittleEndian.Uint32(prefix[8:]); v != IndexFormat {
-		return nil, fmt.Errorf("%w (index format %d; this one reads format %d)", ErrIndexVersion, v, IndexFormat)
-	}
-	hSize := int64(binary.LittleEndian.Uint32(prefix[12:]))
+	hSize := uint64(binary.LittleEndian.Uint32(prefix[12:]))
 	bSize := binary.LittleEndian.Uint64(prefix[16:])
-	vSize := binary.LittleEndian.Uint64(prefix[24:])
-	if hSize > maxHeaderSize || bSize > 1<<50 || vSize > 1<<50 {
+	pSize := binary.LittleEndian.Uint64(prefix[24:])
+	vSize := binary.LittleEndian.Uint64(prefix[32:])
+	// Each size is below 2^50, so their sum cannot overflow.
+	if hSize > maxHeaderSize || bSize > 1<<50 || pSize > 1<<50 || vSize > 1<<50 || pSize%4 != 0 || vSize%4 != 0 {
 		return nil, fmt.Errorf("%w: impossible section sizes", ErrIndexDamaged)
 	}
-	want := prefixSize + hSize + int64(bSize) + int64(vSize) + checksumSize
+	pad := uint64(pad4(int(hSize+bSize%4)) - int(hSize+bSize%4))
+	want := int64(prefixSize + hSize + bSize + pad + pSize + vSize + checksumSize)
 	switch {
-	case size >= 0 && size < want:
+	case size < want:
 		return nil, fmt.Errorf("%w: truncated (%d of %d bytes)", ErrIndexDamaged, size, want)
 	case size > want:
 		return nil, fmt.Errorf("%w: %d bytes after the end of the index", ErrIndexDamaged, size-want)
@@ -302,15 +417,15 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	// are damaged or were written by something this code does not understand.
 	var decodeErr error
 	s := &Saved{}
-	hb := make([]byte, hSize)
-	if _, err := io.ReadFull(cr, hb); err != nil {
+	hb, err := readSection(cr, hSize)
+	if err != nil {
 		return nil, truncated(cr, want)
 	}
 	var h header
 	if err := json.Unmarshal(hb, &h); err != nil {
 		decodeErr = fmt.Errorf("header: %w", err)
-	} else if h.Dim < 0 || h.Passages < 0 || h.Dim == 0 && h.Passages > 0 || uint64(h.Passages)*uint64(h.Dim)*4 != vSize {
-		decodeErr = fmt.Errorf("header: %d passages of %d dimensions in %d bytes of vectors", h.Passages, h.Dim, vSize)
+	} else if err := h.fits(pSize, vSize); err != nil {
+		decodeErr = fmt.Errorf("header: %w", err)
 	}
 	s.Embedder, s.Dim, s.Created, s.Builder, s.Root = h.Embedder, h.Dim, h.Created, h.Builder, h.Root
 
@@ -318,25 +433,35 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	var b body
 	if decodeErr == nil {
 		if err := gob.NewDecoder(bodyReader).Decode(&b); err != nil {
-			if cr.n < prefixSize+hSize+int64(bSize) && errors.Is(err, io.ErrUnexpectedEOF) {
+			if cr.n < int64(prefixSize+hSize+bSize) && errors.Is(err, io.ErrUnexpectedEOF) {
 				return nil, truncated(cr, want)
 			}
 			decodeErr = fmt.Errorf("body: %w", err)
 		}
 	}
-	if _, err := io.Copy(io.Discard, bodyReader); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrIndexDamaged, err)
-	}
-	if cr.n != prefixSize+hSize+int64(bSize) {
+	if _, err := io.CopyN(io.Discard, cr, int64(prefixSize+hSize+bSize+pad)-cr.n); err != nil {
 		return nil, truncated(cr, want)
 	}
+	if bSize > 16<<20 {
+		// gob's copy of the body's bytes is garbage now. The
+		// postings and vectors come next, and as large allocations they would
+		// land on top of that garbage until the next collection: collecting it
+		// first keeps the peak memory of a load of 100,000 passages near what
+		// the index holds (see README, "Performance").
+		runtime.GC()
+	}
 
+	// The postings and vectors are read into the memory that serves them.
+	var post *retrieval.Postings
+	var vecs [][]float32
 	if decodeErr == nil {
-		s.Vectors, err = readVectors(cr, h.Passages, h.Dim)
-		if err != nil {
+		if post, err = readPostings(cr, h); err != nil {
 			return nil, truncated(cr, want)
 		}
-	} else if _, err := io.CopyN(io.Discard, cr, int64(vSize)); err != nil {
+		if vecs, err = readVectors(cr, h.Passages, h.Dim); err != nil {
+			return nil, truncated(cr, want)
+		}
+	} else if _, err := io.CopyN(io.Discard, cr, int64(pSize+vSize)); err != nil {
 		return nil, truncated(cr, want)
 	}
 	sum := cr.crc.Sum32()
@@ -347,13 +472,12 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	if binary.LittleEndian.Uint32(tail[:]) != sum {
 		return nil, fmt.Errorf("%w: checksum mismatch", ErrIndexDamaged)
 	}
-	if size < 0 {
-		if n, _ := r.Read(tail[:1]); n > 0 {
-			return nil, fmt.Errorf("%w: bytes after the end of the index", ErrIndexDamaged)
-		}
+	if decodeErr == nil {
+		s.Vectors, s.Postings = vecs, post
+		decodeErr = s.fill(h, b)
 	}
 	if decodeErr == nil {
-		decodeErr = s.fill(h, b)
+		decodeErr = post.Check(len(s.Passages))
 	}
 	if decodeErr != nil {
 		// The checksum is right: the writer meant these bytes.
@@ -362,24 +486,96 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	return s, nil
 }
 
+// fits checks the header's counts against the sizes of the postings and
+// vectors sections, without overflowing whatever the counts.
+func (h *header) fits(pSize, vSize uint64) error {
+	const most = 1 << 50 // no count of a section below 2^50 bytes is larger
+	if h.Dim < 0 || h.Passages < 0 || h.Terms < 0 || h.Postings < 0 || h.TermBytes < 0 ||
+		h.Dim > most || h.Passages > most || h.Terms > most || h.Postings > most || h.TermBytes > most {
+		return fmt.Errorf("impossible counts")
+	}
+	if h.Dim == 0 && h.Passages > 0 || h.Dim > 0 && uint64(h.Passages) != vSize/4/uint64(h.Dim) || uint64(h.Passages)*uint64(h.Dim)*4 != vSize {
+		return fmt.Errorf("%d passages of %d dimensions in %d bytes of vectors", h.Passages, h.Dim, vSize)
+	}
+	words := uint64(h.Terms+1) + 2*uint64(h.Postings) + uint64(h.Passages) + uint64(h.Terms)
+	if 4*words+uint64(pad4(h.TermBytes)) != pSize {
+		return fmt.Errorf("%d terms, %d postings and %d passages in %d bytes of postings", h.Terms, h.Postings, h.Passages, pSize)
+	}
+	return nil
+}
+
+// readSection reads n bytes, n checked against the file's size beforehand.
+func readSection(r io.Reader, n uint64) ([]byte, error) {
+	b := make([]byte, n)
+	_, err := io.ReadFull(r, b)
+	return b, err
+}
+
 // truncated is the error for an index file that ended early.
 func truncated(cr *countingReader, want int64) error {
 	return fmt.Errorf("%w: truncated (%d of %d bytes)", ErrIndexDamaged, cr.n, want)
 }
 
+// littleEndian is whether this machine stores words as the file does, so
+// that they can be read into memory as they are.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// readWords reads len(u) little-endian uint32s into u.
+func readWords(r io.Reader, u []uint32) error {
+	if len(u) == 0 {
+		return nil
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&u[0])), 4*len(u))
+	if _, err := io.ReadFull(r, b); err != nil {
+		return err
+	}
+	if !littleEndian {
+		for i := range u {
+			u[i] = binary.LittleEndian.Uint32(b[4*i:])
+		}
+	}
+	return nil
+}
+
+// readPostings reads the postings section that h counts, as one allocation
+// of words and one string of terms.
+func readPostings(r io.Reader, h header) (*retrieval.Postings, error) {
+	nStart, nDocs := h.Terms+1, h.Postings
+	words := make([]uint32, nStart+2*nDocs+h.Passages+h.Terms)
+	if err := readWords(r, words); err != nil {
+		return nil, err
+	}
+	p := &retrieval.Postings{}
+	at := 0
+	next := func(n int) []uint32 { s := words[at : at+n : at+n]; at += n; return s }
+	p.Start, p.Docs, p.TFs, p.Lengths = next(nStart), next(nDocs), next(nDocs), next(h.Passages)
+	lens := next(h.Terms)
+	tb, err := readSection(r, uint64(pad4(h.TermBytes)))
+	if err != nil {
+		return nil, err
+	}
+	blob := string(tb[:h.TermBytes])
+	p.Terms = make([]string, h.Terms)
+	off := 0
+	for i, l := range lens {
+		if uint64(l) > uint64(len(blob)-off) {
+			// Check finds this; the terms stop here.
+			p.Terms = p.Terms[:i]
+			break
+		}
+		p.Terms[i] = blob[off : off+int(l)]
+		off += int(l)
+	}
+	return p, nil
+}
+
 // readVectors reads n rows of dim float32s, as one allocation.
 func readVectors(r io.Reader, n, dim int) ([][]float32, error) {
 	flat := make([]float32, n*dim)
-	buf := make([]byte, 1<<16)
-	for at := 0; at < len(flat); {
-		m := min(len(buf)/4, len(flat)-at)
-		if _, err := io.ReadFull(r, buf[:4*m]); err != nil {
+	if len(flat) > 0 {
+		if err := readWords(r, unsafe.Slice((*uint32)(unsafe.Pointer(&flat[0])), len(flat))); err != nil {
 			return nil, err
 		}
-		for i := range m {
-			flat[at+i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:]))
-		}
-		at += m
 	}
 	rows := make([][]float32, n)
 	for i := range rows {
@@ -396,11 +592,21 @@ func (s *Saved) fill(h header, b body) error {
 			h.Docs, h.Passages, h.Files, len(b.Docs), len(b.Passages), len(b.Files))
 	}
 	texts := make(map[string]string, len(b.Docs))
-	for _, d := range b.Docs {
+	docs := make(map[string]*corpus.Document, len(b.Docs))
+	for i, d := range b.Docs {
 		texts[d.Path] = d.Text
+		docs[d.Path] = &b.Docs[i]
 	}
 	for i := range b.Passages {
 		p := &b.Passages[i]
+		// Passages share their document's path and title rather than hold
+		// copies of their own.
+		if d, ok := docs[p.Doc]; ok {
+			p.Doc = d.Path
+			if p.Title == d.Title {
+				p.Title = d.Title
+			}
+		}
 		if t, ok := b.Texts[i]; ok {
 			p.Text = t
 			continue

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -74,6 +75,9 @@ func sameSaved(tb testing.TB, got, want *Saved) {
 	if !reflect.DeepEqual(got.Vectors, want.Vectors) {
 		tb.Errorf("vectors differ")
 	}
+	if got.Postings != nil && want.Postings != nil && !reflect.DeepEqual(got.Postings, want.Postings) {
+		tb.Errorf("postings differ")
+	}
 	if len(got.Files) != len(want.Files) {
 		tb.Fatalf("%d files, want %d", len(got.Files), len(want.Files))
 	}
@@ -104,6 +108,8 @@ func TestIndexFileRoundTrip(t *testing.T) {
 	s.Vectors = append(s.Vectors, s.Vectors[0])
 	// A field the corpus may grow is kept.
 	s.Passages[1].Page = 7
+	// The postings are made again for the passages as they now are.
+	s.Postings = nil
 
 	path := writeTest(t, s)
 	got, err := ReadIndexFile(path)
@@ -111,6 +117,13 @@ func TestIndexFileRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameSaved(t, got, s)
+	want, err := retrieval.NewPostings(t.Context(), s.Passages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Postings, want) {
+		t.Errorf("postings differ:\n got %+v\nwant %+v", got.Postings, want)
+	}
 	if len(got.Docs) != 3 || got.Dim != embed.LocalDim || len(got.Files) != 4 {
 		t.Errorf("%d docs, %d dimensions, %d files", len(got.Docs), got.Dim, len(got.Files))
 	}
@@ -144,6 +157,22 @@ func TestNewFromSavedSearchesAsNew(t *testing.T) {
 	defer loaded.Close()
 	if passages != 0 {
 		t.Errorf("loading embedded %d passages", passages)
+	}
+	// The collection holds the file's vectors themselves, and the saved
+	// postings are the index's: nothing is held twice or made again.
+	coll := loaded.Collection()
+	res, err := coll.QueryEmbedding(ctx, s.Vectors[0], coll.Count(), nil, nil)
+	if err != nil || len(res) != len(s.Passages) {
+		t.Fatalf("%d results, %v", len(res), err)
+	}
+	for _, r := range res {
+		i, _ := strconv.Atoi(r.ID)
+		if &r.Embedding[0] != &s.Vectors[i][0] {
+			t.Fatalf("passage %s: the collection holds a copy of its vector", r.ID)
+		}
+	}
+	if lp := loaded.Postings(); &lp.Docs[0] != &s.Postings.Docs[0] || &lp.Start[0] != &s.Postings.Start[0] {
+		t.Error("the lexical index was made again")
 	}
 	built, err := retrieval.New(ctx, s.Passages, opts)
 	if err != nil {
@@ -185,8 +214,24 @@ func TestNewFromSavedRefusesOtherEmbedder(t *testing.T) {
 	ix.Close()
 }
 
+// replaceJSON replaces old with new in the JSON header data[from:to] and
+// resizes the header, keeping its length word right.
+func replaceJSON(data []byte, from, to int, oldNew ...string) []byte {
+	h := bytes.Clone(data[from:to])
+	for i := 0; i+1 < len(oldNew); i += 2 {
+		h = bytes.Replace(h, []byte(oldNew[i]), []byte(oldNew[i+1]), 1)
+	}
+	// Keep the postings aligned: pad the header with spaces.
+	for (len(h)-(to-from))%4 != 0 {
+		h = append(h, ' ')
+	}
+	out := append(append(bytes.Clone(data[:from]), h...), data[to:]...)
+	binary.LittleEndian.PutUint32(out[12:], uint32(len(h)))
+	return out
+}
+
 // indexBytes returns a valid index file's bytes and the offsets of its sections.
-func indexBytes(tb testing.TB) (data []byte, header, body, vectors int) {
+func indexBytes(tb testing.TB) (data []byte, header, body, postings, vectors int) {
 	tb.Helper()
 	s, _ := buildTest(tb, testFS(time.Now()), nil)
 	var b bytes.Buffer
@@ -196,8 +241,9 @@ func indexBytes(tb testing.TB) (data []byte, header, body, vectors int) {
 	data = b.Bytes()
 	header = prefixSize
 	body = header + int(binary.LittleEndian.Uint32(data[12:]))
-	vectors = body + int(binary.LittleEndian.Uint64(data[16:]))
-	return data, header, body, vectors
+	postings = (body + int(binary.LittleEndian.Uint64(data[16:])) + 3) &^ 3
+	vectors = postings + int(binary.LittleEndian.Uint64(data[24:]))
+	return data, header, body, postings, vectors
 }
 
 // resum sets the checksum of an index file's bytes.
@@ -208,7 +254,7 @@ func resum(data []byte) []byte {
 }
 
 func TestReadIndexFileRefuses(t *testing.T) {
-	good, header, body, vectors := indexBytes(t)
+	good, header, body, postings, vectors := indexBytes(t)
 	edit := func(f func(b []byte) []byte) []byte { return f(bytes.Clone(good)) }
 	flip := func(at int) []byte { return edit(func(b []byte) []byte { b[at] ^= 0x40; return b }) }
 	tests := []struct {
@@ -221,7 +267,9 @@ func TestReadIndexFileRefuses(t *testing.T) {
 		{"text", []byte("Tides at Brest\n\nThe tide rises seven metres.\n"), ErrNotIndexFile, "not a Footnote index file"},
 		{"short text", []byte("hi"), ErrNotIndexFile, "not a Footnote index file"},
 		{"chromem gob", []byte("\x0e\xff\x81\x03\x01\x01\x08Document"), ErrNotIndexFile, "not a Footnote index file"},
-		{"newer format", edit(func(b []byte) []byte { b[8] = IndexFormat + 1; return b }), ErrIndexVersion, "index format 2; this one reads format 1"},
+		{"newer format", edit(func(b []byte) []byte { b[8] = IndexFormat + 1; return b }), ErrIndexVersion, "index format 3; this one reads format 2"},
+		{"format 1", edit(func(b []byte) []byte { b[8] = 1; return b }), ErrIndexVersion, "index format 1; this one reads format 2"},
+		{"format 1, cut short", edit(func(b []byte) []byte { b[8] = 1; return b[:14] }), ErrIndexVersion, "index format 1"},
 		{"cut in magic", good[:5], ErrIndexDamaged, "truncated (5 bytes)"},
 		{"cut in prefix", good[:20], ErrIndexDamaged, "truncated (20 bytes)"},
 		{"cut in header", good[:header+10], ErrIndexDamaged, "truncated"},
@@ -232,10 +280,23 @@ func TestReadIndexFileRefuses(t *testing.T) {
 		{"flipped header", flip(header + 3), ErrIndexDamaged, "checksum mismatch"},
 		{"flipped body", flip(body + 200), ErrIndexDamaged, "checksum mismatch"},
 		{"flipped vector", flip(vectors + 999), ErrIndexDamaged, "checksum mismatch"},
+		{"flipped posting", flip(postings + 41), ErrIndexDamaged, "checksum mismatch"},
+		{"2^62 passages of 1 dimension, right checksum", edit(func(b []byte) []byte {
+			return resum(replaceJSON(b, header, body, `"passages":`, `"passages":4611686018427387904,"x":`, `"dim":768`, `"dim":1`))
+		}), ErrIndexVersion, "header: impossible counts"},
+		{"2^62 terms, right checksum", edit(func(b []byte) []byte {
+			return resum(replaceJSON(b, header, body, `"terms":`, `"terms":4611686018427387904,"x":`))
+		}), ErrIndexVersion, "header: impossible counts"},
+		{"postings out of range, right checksum", edit(func(b []byte) []byte {
+			binary.LittleEndian.PutUint32(b[postings+4*5:], 0xfffffff0)
+			return resum(b)
+		}), ErrIndexVersion, "postings"},
 		{"flipped checksum", flip(len(good) - 2), ErrIndexDamaged, "checksum mismatch"},
 		{"huge sizes", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[16:], 1<<60); return b }), ErrIndexDamaged, "impossible"},
+		{"huge postings size", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[24:], 1<<60); return b }), ErrIndexDamaged, "impossible"},
+		{"huge vectors size", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[32:], 1<<49); return b }), ErrIndexDamaged, "truncated"},
 		{"undecodable body, right checksum", edit(func(b []byte) []byte {
-			for i := body; i < vectors; i++ {
+			for i := body; i < postings-4; i++ {
 				b[i] = byte(i)
 			}
 			return resum(b)

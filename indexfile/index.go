@@ -25,8 +25,10 @@ func (e *EmbedderMismatchError) Error() string {
 // embedder only embeds queries. It must be the embedder that made the vectors
 // (opts.Embedder, or the local one as in Options); another one is refused with
 // an *EmbedderMismatchError, except in ModeLexical, which uses no vectors.
-// opts.Cache is not used. The lexical index is rebuilt, which is most of the
-// time taken.
+// opts.Cache and opts.Vectors are not used. The index's chromem-go collection
+// holds the saved vectors themselves, and its lexical index is the saved
+// Postings (made again only for a Saved without them): loading analyses and
+// copies nothing.
 func NewFromSaved(ctx context.Context, s *Saved, opts retrieval.Options) (*retrieval.Index, error) {
 	if err := s.check(); err != nil {
 		return nil, fmt.Errorf("saved index: %w", err)
@@ -37,11 +39,8 @@ func NewFromSaved(ctx context.Context, s *Saved, opts retrieval.Options) (*retri
 	if name := opts.Embedder.Name; name != s.Embedder && opts.Mode != retrieval.ModeLexical {
 		return nil, &EmbedderMismatchError{Saved: s.Embedder, Asked: name}
 	}
-	// New takes every vector from the cache and so embeds nothing.
-	cache := &embed.Cache{}
-	for i, p := range s.Passages {
-		cache.Put(embed.KeyOf(s.Embedder, p.Text), s.Vectors[i])
-	}
-	opts.Cache = cache
+	opts.Cache = nil
+	opts.Vectors = s.Vectors
+	opts.Postings = s.Postings
 	return retrieval.New(ctx, s.Passages, opts)
 }

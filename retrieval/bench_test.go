@@ -85,47 +85,72 @@ func BenchmarkSearch_1000(b *testing.B)   { benchmarkSearch(b, 1000) }
 func BenchmarkSearch_10000(b *testing.B)  { benchmarkSearch(b, 10000) }
 func BenchmarkSearch_100000(b *testing.B) { benchmarkSearch(b, 100000) }
 
-// The dense part of Search alone: the scan over the index's vectors.
-func benchmarkDenseScan(b *testing.B, n int) {
+// The dense part of Search alone, both ways side by side: "scan" is the scan
+// over the vectors the collection holds (what Search does), "collection" is
+// chromem-go's QueryEmbedding on the same collection and depth (what a search
+// restricted to documents does, with a where filter).
+func benchmarkDense(b *testing.B, n int) {
 	ix, qs := benchIndex(b, n)
+	ctx := context.Background()
 	vs := make([][]float32, len(qs))
 	for i, q := range qs {
 		vs[i] = ix.opts.Embedder.Weighted(q, ix.IDF)
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	i := 0
-	for b.Loop() {
-		ix.dense.search(vs[i%len(vs)], ix.fusion.depth)
-		i++
-	}
-}
-
-func BenchmarkDenseScan_1000(b *testing.B)   { benchmarkDenseScan(b, 1000) }
-func BenchmarkDenseScan_10000(b *testing.B)  { benchmarkDenseScan(b, 10000) }
-func BenchmarkDenseScan_100000(b *testing.B) { benchmarkDenseScan(b, 100000) }
-
-// chromem-go's own Query over the same collection and depth, for comparison
-// with BenchmarkDenseScan_* (it embeds the query too, which takes
-// microseconds).
-func benchmarkChromemQuery(b *testing.B, n int) {
-	ix, qs := benchIndex(b, n)
-	ctx := context.Background()
 	depth := min(ix.fusion.depth, ix.dense.coll.Count())
-	b.ReportAllocs()
-	b.ResetTimer()
-	i := 0
-	for b.Loop() {
-		if _, err := ix.dense.coll.Query(ctx, qs[i%len(qs)], depth, nil, nil); err != nil {
-			b.Fatal(err)
+	b.Run("scan", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			ix.dense.search(vs[i%len(vs)], depth, nil)
+			i++
 		}
-		i++
-	}
+	})
+	b.Run("collection", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if _, err := ix.dense.query(ctx, vs[i%len(vs)], depth, nil, nil); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	benchmarkDenseDoc(b, ix, vs)
 }
 
-func BenchmarkChromemQuery_1000(b *testing.B)   { benchmarkChromemQuery(b, 1000) }
-func BenchmarkChromemQuery_10000(b *testing.B)  { benchmarkChromemQuery(b, 10000) }
-func BenchmarkChromemQuery_100000(b *testing.B) { benchmarkChromemQuery(b, 100000) }
+// benchmarkDenseDoc is benchmarkDense restricted to one document's passages
+// (100 of them), as a where filter or as a scan that skips the others.
+func benchmarkDenseDoc(b *testing.B, ix *Index, vs [][]float32) {
+	ctx := context.Background()
+	doc := ix.passages[len(ix.passages)/2].Doc
+	allow := make([]bool, len(ix.passages))
+	for i, p := range ix.passages {
+		allow[i] = p.Doc == doc
+	}
+	depth := ix.fusion.depth
+	b.Run("doc-scan", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			ix.dense.search(vs[i%len(vs)], depth, allow)
+			i++
+		}
+	})
+	b.Run("doc-collection", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if _, err := ix.dense.query(ctx, vs[i%len(vs)], depth, []string{doc}, allow); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}
+
+func BenchmarkDense_1000(b *testing.B)   { benchmarkDense(b, 1000) }
+func BenchmarkDense_10000(b *testing.B)  { benchmarkDense(b, 10000) }
+func BenchmarkDense_100000(b *testing.B) { benchmarkDense(b, 100000) }
 
 // Lexical search alone.
 func benchmarkLexical(b *testing.B, n int) {
@@ -135,7 +160,7 @@ func benchmarkLexical(b *testing.B, n int) {
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
-		if _, err := ix.lex.search(ctx, terms.Of(qs[i%len(qs)]), ix.fusion.depth); err != nil {
+		if _, err := ix.lex.search(ctx, terms.Of(qs[i%len(qs)]), ix.fusion.depth, nil); err != nil {
 			b.Fatal(err)
 		}
 		i++

@@ -7,6 +7,7 @@ import (
 
 	"github.com/footnote-bot/footnote/corpus"
 	"github.com/footnote-bot/footnote/embed"
+	"github.com/philippgille/chromem-go"
 )
 
 // The scan's top k, single or split across workers, is the head of a full sort.
@@ -28,7 +29,7 @@ func TestDenseSearchIsTopK(t *testing.T) {
 		if rows > 10 {
 			vecs[9] = vecs[8] // a tie
 		}
-		d, err := newDense(t.Context(), make([]corpus.Passage, rows), vecs, nil)
+		d, err := newDense(t.Context(), chromem.NewDB(), "t", make([]corpus.Passage, rows), vecs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +44,7 @@ func TestDenseSearchIsTopK(t *testing.T) {
 		}
 		sortScored(all)
 		for _, k := range []int{1, 5, 50, rows + 3} {
-			got := d.search(q, k)
+			got := d.search(q, k, nil)
 			want := all[:min(k, rows)]
 			if !slices.Equal(got, want) {
 				t.Errorf("rows %d, k %d: got %v, want %v", rows, k, head(got), head(want))

@@ -137,7 +137,7 @@ func TestTermsAgreeWithIndex(t *testing.T) {
 	ix := newTestIndex(t, handmade(), Options{Mode: ModeLexical})
 	for i, p := range ix.Passages() {
 		for _, term := range terms.Of(p.Text) {
-			got, err := ix.lex.search(t.Context(), []string{term}, ix.Len())
+			got, err := ix.lex.search(t.Context(), []string{term}, ix.Len(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}

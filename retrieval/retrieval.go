@@ -1,7 +1,8 @@
-// Package retrieval owns the search index over passages: a chromem-go collection of
-// dense vectors (from a pluggable embedder), a lexical BM25 index (its own
-// inverted index over terms from a bleve analyzer), and their fusion into one
-// ranking. It knows passages (package corpus) but nothing of answers,
+// Package retrieval owns the search index over passages: a chromem-go
+// collection holding the passages with their dense vectors (from a pluggable
+// embedder), which answers dense queries, a lexical BM25 index (its own
+// inverted index over terms from a bleve analyzer, which can be saved and
+// loaded as Postings), and their fusion into one ranking. It knows passages (package corpus) but nothing of answers,
 // language models or Discord.
 package retrieval
 
@@ -13,6 +14,7 @@ import (
 	"github.com/footnote-bot/footnote/corpus"
 	"github.com/footnote-bot/footnote/embed"
 	"github.com/footnote-bot/footnote/terms"
+	"github.com/philippgille/chromem-go"
 )
 
 // Mode selects which rankings a search uses.
@@ -49,7 +51,50 @@ type Options struct {
 	// Cache, when set, supplies vectors of passages embedded before by the
 	// same named embedder and keeps the ones New embeds. Nil means no cache.
 	Cache *embed.Cache
+	// Vectors, when set, are the passages' vectors, made by Embedder: one a
+	// passage, of unit length or zero, all of one dimension. New embeds
+	// nothing then, and the index's collection holds these slices.
+	Vectors [][]float32
+	// Postings, when set, is the passages' lexical index (as Index.Postings
+	// gives it), which New then does not make again.
+	Postings *Postings
+	// Collection names the chromem-go collection of the passages; "" means
+	// "passages".
+	Collection string
 }
+
+// SearchOptions refine one search.
+type SearchOptions struct {
+	// Mode is the ranking; "" means the index's own.
+	Mode Mode
+	// Docs, when not empty, restricts the search to the passages of these
+	// documents (corpus.Passage.Doc). The dense list then comes from the
+	// collection's QueryEmbedding with a where filter per document, while
+	// that is the faster way (a few documents of a collection of at most
+	// collectionQueryMax passages); otherwise from a scan that skips the
+	// other passages.
+	Docs []string
+	// ViaCollection makes the dense list come from the collection's
+	// QueryEmbedding whatever the search, instead of from a scan of the
+	// vectors it holds, which is faster (see `footnote bench`); for measuring
+	// one against the other. The rankings are the same, but that passages
+	// with nothing to embed (zero vectors) are not in the collection.
+	ViaCollection bool
+}
+
+// A search restricted to documents asks the collection, one QueryEmbedding
+// with a where filter per document, when it restricts to at most
+// collectionQueryDocs documents of a collection of at most collectionQueryMax
+// passages. Each QueryEmbedding walks the collection's whole map to filter it:
+// restricted to one document of 100 passages it took 3 ms at 1k and 10k
+// passages and 85 ms at 100k, where the scan that skips the other passages'
+// rows took 0.05-0.1 ms (BenchmarkDense_*/doc-*). Up to these bounds the
+// collection's few milliseconds are nothing beside an answer; beyond them the
+// scan serves.
+const (
+	collectionQueryDocs = 4
+	collectionQueryMax  = 10000
+)
 
 // ErrEmptyQuery is returned for a query with no searchable terms.
 var ErrEmptyQuery = errors.New("query has no searchable words")
@@ -60,6 +105,7 @@ type Index struct {
 	opts     Options
 	lex      *lexical
 	dense    *dense // nil in ModeLexical
+	db       *chromem.DB
 	fusion   fusion
 }
 
@@ -81,33 +127,74 @@ func New(ctx context.Context, passages []corpus.Passage, opts Options) (*Index, 
 		ix.fusion = localFusion
 	}
 
+	if opts.Vectors != nil && len(opts.Vectors) != len(passages) {
+		return nil, fmt.Errorf("%d vectors for %d passages", len(opts.Vectors), len(passages))
+	}
+	if opts.Collection == "" {
+		opts.Collection = "passages"
+	}
+	ix.db = chromem.NewDB()
+
 	// Embedding and lexical indexing each keep the CPUs busy only part of
 	// the time, so they run side by side.
 	lexDone := make(chan error, 1)
 	go func() {
 		var err error
-		ix.lex, err = newLexical(ctx, passages)
+		if opts.Postings != nil {
+			ix.lex, err = lexicalOf(*opts.Postings, len(passages))
+		} else {
+			ix.lex, err = newLexical(ctx, passages)
+		}
 		lexDone <- err
 	}()
 	var denseErr error
 	if ix.opts.Mode != ModeLexical {
-		texts := make([]string, len(passages))
-		for i, p := range passages {
-			texts[i] = p.Text
+		vecs := opts.Vectors
+		if vecs == nil {
+			texts := make([]string, len(passages))
+			for i, p := range passages {
+				texts[i] = p.Text
+			}
+			vecs, denseErr = embed.All(ctx, texts, ix.opts.Embedder, ix.opts.Cache)
+			if denseErr != nil {
+				denseErr = fmt.Errorf("embed passages: %w", denseErr)
+			} else {
+				vecs = contiguous(vecs, ix.opts.Embedder.Name, texts, ix.opts.Cache)
+			}
 		}
-		var vecs [][]float32
-		vecs, denseErr = embed.All(ctx, texts, ix.opts.Embedder, ix.opts.Cache)
 		if denseErr == nil {
-			ix.dense, denseErr = newDense(ctx, passages, vecs, ix.opts.Embedder.One)
+			ix.dense, denseErr = newDense(ctx, ix.db, opts.Collection, passages, vecs)
 		}
 	}
 	if err := <-lexDone; err != nil {
 		return nil, err
 	}
 	if denseErr != nil {
-		return nil, fmt.Errorf("embed passages: %w", denseErr)
+		return nil, denseErr
 	}
 	return ix, nil
+}
+
+// contiguous copies vecs, one allocation each, into rows of one matrix, so
+// that the scan reads memory in order: rows scattered over a heap that had
+// held other indexes made the scan of 10k passages 2-3x slower (2.8-4.1 ms
+// against 1.3 ms, BenchmarkDense_10000/scan after the 1k one). The cache, when there is one, is given the rows in place of
+// the vectors it held, so that each vector is still held once.
+func contiguous(vecs [][]float32, name string, texts []string, cache *embed.Cache) [][]float32 {
+	if len(vecs) == 0 {
+		return vecs
+	}
+	dim := len(vecs[0])
+	flat := make([]float32, len(vecs)*dim)
+	rows := make([][]float32, len(vecs))
+	for i, v := range vecs {
+		rows[i] = flat[i*dim : (i+1)*dim : (i+1)*dim]
+		copy(rows[i], v)
+		if cache != nil && name != "" {
+			cache.Put(embed.KeyOf(name, texts[i]), rows[i])
+		}
+	}
+	return rows
 }
 
 // Close releases the index. It holds nothing but memory, so Close does nothing
@@ -127,6 +214,23 @@ func (ix *Index) Embedder() string { return ix.opts.Embedder.Name }
 // Mode is the ranking Search uses.
 func (ix *Index) Mode() Mode { return ix.opts.Mode }
 
+// Postings is the index's lexical index, to save (see Options.Postings).
+func (ix *Index) Postings() *Postings { return &ix.lex.Postings }
+
+// Collection is the chromem-go collection holding the passages and their
+// vectors; nil for a lexical-only index. Its documents' IDs are passage
+// indexes (see NewCollection).
+func (ix *Index) Collection() *chromem.Collection {
+	if ix.dense == nil {
+		return nil
+	}
+	return ix.dense.coll
+}
+
+// DB is the chromem-go database of the index's collections, where more can
+// be made with NewCollection.
+func (ix *Index) DB() *chromem.DB { return ix.db }
+
 // IDF is the inverse document frequency of an analysed term (see Terms); a term
 // that occurs in no passage gets the highest value.
 func (ix *Index) IDF(term string) float64 { return ix.lex.idf(term) }
@@ -145,6 +249,16 @@ func (ix *Index) SearchMode(ctx context.Context, query string, k int, mode Mode)
 	if mode == "" {
 		mode = ModeHybrid
 	}
+	return ix.SearchWith(ctx, query, k, SearchOptions{Mode: mode})
+}
+
+// SearchWith is Search with options: another ranking, or only some
+// documents' passages.
+func (ix *Index) SearchWith(ctx context.Context, query string, k int, so SearchOptions) ([]Hit, error) {
+	mode := so.Mode
+	if mode == "" {
+		mode = ix.opts.Mode
+	}
 	if mode != ModeLexical && ix.dense == nil {
 		return nil, fmt.Errorf("search mode %s needs dense vectors, and this index was built lexical-only", mode)
 	}
@@ -158,7 +272,26 @@ func (ix *Index) SearchMode(ctx context.Context, query string, k int, mode Mode)
 	if k <= 0 || len(ix.passages) == 0 {
 		return nil, nil
 	}
-	depth := min(max(k, ix.fusion.depth), len(ix.passages))
+	var allow []bool
+	candidates := len(ix.passages)
+	if len(so.Docs) > 0 {
+		want := make(map[string]bool, len(so.Docs))
+		for _, d := range so.Docs {
+			want[d] = true
+		}
+		allow = make([]bool, len(ix.passages))
+		candidates = 0
+		for i, p := range ix.passages {
+			if want[p.Doc] {
+				allow[i] = true
+				candidates++
+			}
+		}
+		if candidates == 0 {
+			return nil, nil
+		}
+	}
+	depth := min(max(k, ix.fusion.depth), candidates)
 
 	// The lexical search runs while the query is embedded, which may mean a
 	// round trip to a server.
@@ -167,7 +300,7 @@ func (ix *Index) SearchMode(ctx context.Context, query string, k int, mode Mode)
 	if mode != ModeDense {
 		go func() {
 			var err error
-			lexList, err = ix.lex.search(ctx, terms, depth)
+			lexList, err = ix.lex.search(ctx, terms, depth, allow)
 			lexErr <- err
 		}()
 	} else {
@@ -182,7 +315,15 @@ func (ix *Index) SearchMode(ctx context.Context, query string, k int, mode Mode)
 			<-lexErr
 			return nil, err
 		}
-		denseList = ix.dense.search(q, depth)
+		if so.ViaCollection || len(so.Docs) > 0 && len(so.Docs) <= collectionQueryDocs && ix.dense.len() <= collectionQueryMax {
+			denseList, err = ix.dense.query(ctx, q, depth, so.Docs, allow)
+			if err != nil {
+				<-lexErr
+				return nil, err
+			}
+		} else {
+			denseList = ix.dense.search(q, depth, allow)
+		}
 	}
 	if err := <-lexErr; err != nil {
 		return nil, err

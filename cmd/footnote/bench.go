@@ -110,21 +110,31 @@ func runBench(ctx context.Context, o *benchOptions, args []string, stdout, stder
 		}
 		built := time.Since(t0)
 		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		allocs, allocated := after.Mallocs-before.Mallocs, after.TotalAlloc-before.TotalAlloc
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		size := fmt.Sprintf("%d synthetic", n)
 		rows = append(rows, benchRow{what: "build index", size: size, p50: built, singleShot: true,
-			note: fmt.Sprintf("heap %d MiB after GC", (int64(after.HeapAlloc)-int64(before.HeapAlloc))>>20)})
-		for _, mode := range []retrieval.Mode{retrieval.ModeHybrid, retrieval.ModeDense, retrieval.ModeLexical} {
-			m := mode
+			note: fmt.Sprintf("%d MiB in %.2fM allocs; heap %d MiB after GC", allocated>>20, float64(allocs)/1e6,
+				(int64(after.HeapAlloc)-int64(before.HeapAlloc))>>20)})
+		for _, m := range []struct {
+			what string
+			so   retrieval.SearchOptions
+		}{
+			{"search, hybrid", retrieval.SearchOptions{Mode: retrieval.ModeHybrid}},
+			{"search, dense (scan)", retrieval.SearchOptions{Mode: retrieval.ModeDense}},
+			{"search, dense (chromem QueryEmbedding)", retrieval.SearchOptions{Mode: retrieval.ModeDense, ViaCollection: true}},
+			{"search, lexical", retrieval.SearchOptions{Mode: retrieval.ModeLexical}},
+		} {
 			lat, err := timeEach(queries, func(q string) error {
-				_, err := six.SearchMode(ctx, q, 5, m)
+				_, err := six.SearchWith(ctx, q, 5, m.so)
 				return err
 			})
 			if err != nil {
 				return err
 			}
-			rows = append(rows, benchRow{what: "search, " + string(m), size: size, p50: pct(lat, .5), p95: pct(lat, .95)})
+			rows = append(rows, benchRow{what: m.what, size: size, p50: pct(lat, .5), p95: pct(lat, .95)})
 		}
 		six.Close()
 	}

@@ -47,22 +47,24 @@ func indexCommand() command {
 
 // indexSummary is what `footnote index` did; --json prints it.
 type indexSummary struct {
-	Index     string        `json:"index"`
-	Folder    string        `json:"folder"`
-	Bytes     int64         `json:"bytes"`
-	Seconds   float64       `json:"seconds"`
-	Embedder  string        `json:"embedder"`
-	Dim       int           `json:"dim"`
-	Files     int           `json:"files"`
-	Docs      int           `json:"docs"`
-	Read      int           `json:"read"`
-	Unchanged int           `json:"unchanged"`
-	Removed   int           `json:"removed"`
-	Passages  int           `json:"passages"`
-	Embedded  int           `json:"embedded"`
-	Reused    int           `json:"reused"`
-	Skipped   []skippedFile `json:"skipped"`
-	Notes     []string      `json:"notes"`
+	Index      string        `json:"index"`
+	Folder     string        `json:"folder"`
+	Bytes      int64         `json:"bytes"`
+	Seconds    float64       `json:"seconds"`
+	Embedder   string        `json:"embedder"`
+	Dim        int           `json:"dim"`
+	Files      int           `json:"files"`
+	Docs       int           `json:"docs"`
+	Read       int           `json:"read"`
+	Unchanged  int           `json:"unchanged"`
+	Checked    int           `json:"checked"`
+	Unreadable int           `json:"unreadable"`
+	Removed    int           `json:"removed"`
+	Passages   int           `json:"passages"`
+	Embedded   int           `json:"embedded"`
+	Reused     int           `json:"reused"`
+	Skipped    []skippedFile `json:"skipped"`
+	Notes      []string      `json:"notes"`
 }
 
 type skippedFile struct {
@@ -90,15 +92,32 @@ func runIndex(ctx context.Context, m *Main, o *indexCmdOptions, args []string) e
 	if out == "" {
 		return usagef("no index file given: footnote index DIR -o FILE")
 	}
-	if info, err := os.Stat(out); err == nil && info.IsDir() {
-		return usagef("-o %s is a folder: give the index file's name", out)
+	// A symbolic link keeps pointing at the new index: its target is
+	// replaced. Anything else but a regular file is refused.
+	target, link, err := indexfile.OutputTarget(out)
+	var oe *indexfile.OutputError
+	switch {
+	case errors.As(err, &oe):
+		return usagef("-o %v", oe)
+	case err != nil:
+		return fmt.Errorf("cannot write %s: %w", out, err)
 	}
-	if info, err := os.Stat(filepath.Dir(out)); err != nil || !info.IsDir() {
-		return fmt.Errorf("cannot write %s: folder %s does not exist", out, filepath.Dir(out))
+	if info, err := os.Stat(filepath.Dir(target)); err != nil || !info.IsDir() {
+		return fmt.Errorf("cannot write %s: folder %s does not exist", out, filepath.Dir(target))
+	}
+	// Two builds of one index file would each read the old one and the
+	// last rename would silently drop the other's work: one waits for none.
+	unlock, err := indexfile.Lock(target)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if link {
+		fmt.Fprintf(stderr, "note: %s is a symbolic link: replacing its target, %s\n", out, target)
 	}
 
 	// The index there is updated, never a file that is not an index.
-	prev, err := indexfile.ReadIndexFile(out)
+	prev, err := indexfile.ReadIndexFile(target)
 	switch {
 	case err == nil:
 	case errors.Is(err, fs.ErrNotExist):
@@ -157,12 +176,12 @@ func runIndex(ctx context.Context, m *Main, o *indexCmdOptions, args []string) e
 		}
 		return err
 	}
-	if err := indexfile.WriteIndexFile(out, s); err != nil {
+	if err := indexfile.WriteIndexFile(target, s); err != nil {
 		return fmt.Errorf("writing the index: %w", err)
 	}
 
 	sum := indexSummary{Index: out, Folder: dir, Embedder: s.Embedder, Dim: s.Dim,
-		Files: st.Files, Docs: st.Docs, Read: st.Read, Unchanged: st.Unchanged, Removed: st.Removed,
+		Files: st.Files, Docs: st.Docs, Read: st.Read, Unchanged: st.Unchanged, Checked: st.Checked, Unreadable: st.Unreadable, Removed: st.Removed,
 		Passages: st.Passages, Embedded: st.Embedded, Reused: st.Reused,
 		Skipped: []skippedFile{}, Notes: st.Notes}
 	if sum.Notes == nil {
@@ -187,8 +206,15 @@ func renderIndexSummary(s indexSummary) string {
 	var b strings.Builder
 	took := time.Duration(s.Seconds * float64(time.Second)).Round(time.Millisecond)
 	fmt.Fprintf(&b, "Indexed %s into %s (%s) in %s.\n", s.Folder, s.Index, byteSize(s.Bytes), took)
-	fmt.Fprintf(&b, "  files     %d: %d indexed, %d skipped; %d read, %d unchanged, %d removed\n",
-		s.Files, s.Docs, s.Files-s.Docs, s.Read, s.Unchanged, s.Removed)
+	// Read + unchanged + unreadable = files.
+	fmt.Fprintf(&b, "  files     %d: %d indexed, %d skipped; %d read, %d unchanged", s.Files, s.Docs, s.Files-s.Docs, s.Read, s.Unchanged)
+	if s.Checked > 0 {
+		fmt.Fprintf(&b, " (%d of them checked by their bytes)", s.Checked)
+	}
+	if s.Unreadable > 0 {
+		fmt.Fprintf(&b, ", %d not readable", s.Unreadable)
+	}
+	fmt.Fprintf(&b, "; %d removed\n", s.Removed)
 	fmt.Fprintf(&b, "  passages  %d: %d embedded, %d reused (%s)\n", s.Passages, s.Embedded, s.Reused, s.Embedder)
 	for i, sk := range s.Skipped {
 		label := ""

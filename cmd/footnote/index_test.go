@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -408,4 +409,61 @@ func docPaths(docs []corpus.Document) []string {
 		out = append(out, d.Path)
 	}
 	return out
+}
+
+// -o onto a named pipe, a device or a folder is refused in one line; onto a
+// symbolic link, the link's target is replaced and the command says so; while
+// another footnote index holds the file's lock, this one says so and fails,
+// leaving the file alone.
+func TestIndexOutputRefusalsAndLock(t *testing.T) {
+	dir := testCorpus(t)
+	tmp := t.TempDir()
+	fifo := filepath.Join(tmp, "pipe.idx")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ out, says string }{
+		{fifo, "is a named pipe"},
+		{"/dev/null", "is a device"},
+		{tmp, "is a folder"},
+	} {
+		code, _, errOut := runCLI(t, nil, "index", dir, "-o", tt.out)
+		if code != 2 || !strings.Contains(errOut, tt.says) || strings.Count(strings.TrimSpace(errOut), "\n") > 2 {
+			t.Errorf("-o %s: exit %d: %q", tt.out, code, errOut)
+		}
+	}
+
+	real := filepath.Join(tmp, "real.idx")
+	link := filepath.Join(tmp, "link.idx")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	indexJSON(t, nil, dir, "-o", real)
+	code, _, errOut := runCLI(t, nil, "index", dir, "-o", link, "--rebuild")
+	if code != 0 || !strings.Contains(errOut, "note: "+link+" is a symbolic link: replacing its target, "+real) {
+		t.Errorf("through a link: exit %d: %q", code, errOut)
+	}
+	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v", err)
+	}
+	if _, err := indexfile.ReadIndexFile(real); err != nil {
+		t.Error(err)
+	}
+
+	unlock, err := indexfile.Lock(real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(real)
+	code, _, errOut = runCLI(t, nil, "index", dir, "-o", real, "--rebuild")
+	unlock()
+	if code != 1 || !strings.Contains(errOut, "another footnote index is writing "+real) {
+		t.Errorf("locked: exit %d: %q", code, errOut)
+	}
+	if after, _ := os.ReadFile(real); !bytes.Equal(after, before) {
+		t.Error("the locked file was changed")
+	}
+	if code, _, errOut := runCLI(t, nil, "index", dir, "-o", real); code != 0 {
+		t.Errorf("after the lock was released: exit %d: %s", code, errOut)
+	}
 }

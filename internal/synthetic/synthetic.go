@@ -5,6 +5,8 @@ package synthetic
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -77,3 +79,26 @@ var syntheticVocab = sync.OnceValue(func() []string {
 	}
 	return vocab
 })
+
+// WriteFolder writes Passages(n, 0) into dir (created if need be) as text
+// files of 100 paragraphs each, titled, for building an index of about n
+// passages with `footnote index`.
+func WriteFolder(dir string, n int) error {
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return err
+	}
+	ps, _ := Passages(n, 0)
+	for at := 0; at < len(ps); at += 100 {
+		var b strings.Builder
+		fmt.Fprintf(&b, "Synthetic reading %d\n\n", at/100)
+		for _, p := range ps[at:min(at+100, len(ps))] {
+			b.WriteString(p.Text)
+			b.WriteString("\n\n")
+		}
+		name := filepath.Join(dir, fmt.Sprintf("doc%05d.txt", at/100))
+		if err := os.WriteFile(name, []byte(b.String()), 0o666); err != nil {
+			return err
+		}
+	}
+	return nil
+}

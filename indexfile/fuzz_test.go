@@ -1,0 +1,82 @@
+package indexfile
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// FuzzDecodeIndex feeds decodeIndex arbitrary bytes: it must refuse them with
+// one of its three errors, never panic or allocate past the file's length
+// (a header claiming 2^62 passages once did). The seeds in
+// testdata/fuzz/FuzzDecodeIndex are small valid and crafted files;
+// `go test ./indexfile -run '^$' -fuzz FuzzDecodeIndex -fuzztime 3m` searches
+// further.
+func FuzzDecodeIndex(f *testing.F) {
+	seeds, err := filepath.Glob(filepath.Join("testdata", "seed-*.idx"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range seeds {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(indexMagic))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := decodeIndex(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			if s != nil || !errors.Is(err, ErrNotIndexFile) && !errors.Is(err, ErrIndexVersion) && !errors.Is(err, ErrIndexDamaged) {
+				t.Fatalf("refusal %v with %v", err, s)
+			}
+			return
+		}
+		// What decodes is consistent enough to search and to write again.
+		if err := s.check(); err != nil {
+			t.Fatalf("decoded an inconsistent index: %v", err)
+		}
+		var b bytes.Buffer
+		if err := encodeIndex(&b, s); err != nil {
+			t.Fatalf("decoded index does not encode: %v", err)
+		}
+	})
+}
+
+// TestFuzzSeeds keeps the seed files valid index files of this format:
+// regenerate them with FOOTNOTE_WRITE_SEEDS=1 after a format change.
+func TestFuzzSeeds(t *testing.T) {
+	s, _ := buildTest(t, testFS(time.Unix(1e9, 0)), nil)
+	small := *s
+	small.Docs, small.Passages, small.Vectors, small.Files = s.Docs[:1], nil, nil, s.Files[:1]
+	for _, p := range s.Passages {
+		if p.Doc == s.Docs[0].Path {
+			small.Passages = append(small.Passages, p)
+		}
+	}
+	small.Vectors = s.Vectors[:len(small.Passages)]
+	small.Postings = nil
+	for name, saved := range map[string]*Saved{"seed-small.idx": &small} {
+		var b bytes.Buffer
+		if err := encodeIndex(&b, saved); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join("testdata", name)
+		if os.Getenv("FOOTNOTE_WRITE_SEEDS") != "" {
+			if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := decodeIndex(bytes.NewReader(data), int64(len(data))); err != nil {
+			t.Errorf("%s: %v (regenerate with FOOTNOTE_WRITE_SEEDS=1)", name, err)
+		}
+	}
+}
