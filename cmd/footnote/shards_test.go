@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -100,7 +101,8 @@ func answered(r discordtest.Response) bool {
 // guild's events to the shard Discord picks) and one PostgreSQL:
 //   - both started at once apply the migrations once;
 //   - a reading added in a guild of shard 0 is answered there, and not in a
-//     guild of shard 1;
+//     guild of shard 1; one added to it by another process (footnote
+//     readings) is searched at shard 0's next question;
 //   - votes clicked in both processes at once are all kept;
 //   - PostgreSQL restarted mid-run costs at most some "try again" replies:
 //     every question gets an answer or one, both processes live on, and
@@ -159,6 +161,20 @@ func TestShardsOverPostgres(t *testing.T) {
 	if strings.Contains(r1.Original.Content, "412 puffins") {
 		t.Fatalf("shard 1's guild sees shard 0's guild's reading:\n%s", r1.Original.Content)
 	}
+	// Another process (footnote readings, as an operator would run it) adds
+	// a reading to the same guild: shard 0, which has the list loaded, sees it
+	// at its next question (the list's version moved).
+	notes := filepath.Join(t.TempDir(), "notes.md")
+	if err := os.WriteFile(notes, []byte("# Tide notes\n\nThe harbour master Ingrid Solberg logged 37 herring boats at dawn.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCLI(t, []string{"FOOTNOTE_DATABASE_URL=" + db}, "readings", "add", "--guild", g0, notes); code != 0 {
+		t.Fatalf("footnote readings add: exit %d\n%s%s", code, out, errOut)
+	}
+	if r := ask(ch0, "How many herring boats did Ingrid Solberg log?"); !strings.Contains(r.Original.Content, "37 herring boats") {
+		t.Fatalf("shard 0 did not see the reading another process added:\n%s", r.Original.Content)
+	}
+	phase("a reading added by another process is searched at the next question")
 	// A thread in shard 0's guild.
 	fake.Say(student, ch0, question, true)
 	var thread discordtest.Channel
