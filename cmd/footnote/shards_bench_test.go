@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/footnote-bot/footnote/bot/discordtest"
+	"github.com/footnote-bot/footnote/store/postgres"
 	"github.com/footnote-bot/footnote/store/postgres/pgtest"
 )
 
@@ -21,7 +23,9 @@ import (
 // run. The "processes" are `footnote bot` run in this test process (as the
 // other tests of the command run it), so they share its CPUs with the fake
 // Discord; PostgreSQL is its own processes. Reported: questions per second,
-// and p50/p95 from the interaction to its final answer.
+// p50/p95 from the interaction to its final answer, and for PostgreSQL the
+// database's transactions per question (from pg_stat_database, which idle
+// connections flush after 10 s: the case waits that long before and after).
 //
 //	eval "$(bash .ci/postgres.sh start)"
 //	go test ./cmd/footnote -run '^$' -bench ShardsQuestions -benchtime 2x
@@ -85,6 +89,25 @@ func benchShards(b *testing.B, pg bool, procs int) {
 		}
 	}()
 	student := discordtest.User{ID: fake.NewID(), Name: "student"}
+	// Round trips to the database: its count of statements (transactions,
+	// each of this store's reads is one) before and after.
+	xacts := func() int64 { return 0 }
+	if pg {
+		st, err := postgres.Open(context.Background(), postgres.Options{URL: strings.TrimPrefix(storeEnv, "FOOTNOTE_DATABASE_URL=")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer st.Close()
+		xacts = func() int64 {
+			time.Sleep(11 * time.Second) // idle backends flush their statistics after 10 s
+			var n int64
+			if err := st.Pool().QueryRow(context.Background(), `SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()`).Scan(&n); err != nil {
+				b.Fatal(err)
+			}
+			return n
+		}
+	}
+	x0 := xacts()
 	const perIteration = 120
 	var lat []time.Duration
 	var wall time.Duration
@@ -106,6 +129,10 @@ func benchShards(b *testing.B, pg bool, procs int) {
 		wall += time.Since(start)
 	}
 	b.StopTimer()
+	if pg {
+		// Less this benchmark's own two readings of the statistics.
+		b.ReportMetric(float64(xacts()-x0-2)/float64(perIteration*b.N), "db-xacts/question")
+	}
 	slices.Sort(lat)
 	b.ReportMetric(float64(perIteration*b.N)/wall.Seconds(), "questions/s")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
