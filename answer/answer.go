@@ -98,6 +98,13 @@ type Answer struct {
 	// Missing lists the question's words that no retrieved passage contains,
 	// set when the engine abstains.
 	Missing []string `json:"missing,omitempty"`
+	// Confidence, from 0 to 1, is how well the best sentence carries the
+	// evidence the question asks for (extractive answers; an abstention
+	// reports the confidence its best sentence had).
+	Confidence float64 `json:"confidence"`
+	// DidYouMean is the question as searched, when spelling correction
+	// changed some of its words.
+	DidYouMean string `json:"did_you_mean,omitempty"`
 }
 
 // passageOf numbers a corpus passage for showing, with its document's metadata.

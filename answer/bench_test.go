@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/internal/synthetic"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
@@ -51,5 +52,21 @@ func BenchmarkAsk(b *testing.B) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// BenchmarkSpellingVocabulary measures the first correction on a large corpus:
+// reading the corpus's words once (10k passages), then one lookup.
+func BenchmarkSpellingVocabulary(b *testing.B) {
+	ps, _ := synthetic.Passages(10000, 1)
+	ix, err := retrieval.New(context.Background(), ps, retrieval.Options{Mode: retrieval.ModeLexical})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		e := New(&corpus.Corpus{Passages: ps}, ix, Options{})
+		e.correctSpelling("how mny passges mention the harbuor")
 	}
 }

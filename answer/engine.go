@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -64,6 +65,12 @@ type Engine struct {
 	order []string
 	index Index
 	opts  Options
+
+	vocabOnce sync.Once // spell.go: the corpus's words, read on first need
+	vocab     *vocabulary
+
+	analysedMu sync.Mutex // extractive.go: passages' sentences and terms
+	analysed   map[analysedKey][]sentence
 }
 
 // New returns an engine over the documents of c searched through index.
@@ -159,7 +166,17 @@ func (e *Engine) Ask(ctx context.Context, req Request) (*Answer, error) {
 	ans := &Answer{Question: req.Question, Mode: ModeExtractive, Citations: []Citation{}, Passages: []Passage{}}
 	useModel := mode != ModeExtractive && e.opts.Writer != nil
 	req, modelErr := e.followUp(ctx, req, useModel) // llmask.go
-	hits, err := e.index.Search(ctx, retrievalQuery(req), k)
+
+	// Unknown words corrected to the corpus's (spell.go).
+	if fixed, changed := e.correctSpelling(req.Question); changed {
+		req.Question, ans.DidYouMean = fixed, fixed
+		defer noteDidYouMean(ans)
+	}
+	depth := k
+	if !useModel {
+		depth = max(k, rerankDepth) // the extractive answer reranks (rerank.go)
+	}
+	hits, err := e.index.Search(ctx, retrievalQuery(req), depth)
 	if errors.Is(err, retrieval.ErrEmptyQuery) {
 		ans.Abstained = true
 		ans.Answer = "The question has no words to search for. Ask about a topic in the documents."
@@ -167,6 +184,9 @@ func (e *Engine) Ask(ctx context.Context, req Request) (*Answer, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("retrieving passages: %w", err)
+	}
+	if !useModel {
+		hits = e.rerank(req.Question, hits, k)
 	}
 	for i, h := range hits {
 		ans.Passages = append(ans.Passages, e.passageOf(i+1, h.Passage, h.Score))
@@ -191,7 +211,8 @@ func retrievalQuery(req Request) string {
 // answerExtractive fills ans with quoted sentences from hits, or abstains.
 func (e *Engine) answerExtractive(question string, hits []retrieval.Hit, ans *Answer) {
 	ans.Mode = ModeExtractive
-	picked, weak, never := e.judge(question, hits)
+	picked, confidence, weak, never := e.judge(question, hits)
+	ans.Confidence = confidence
 	if weak {
 		ans.Abstained = true
 		ans.Answer = "The corpus does not seem to cover this question."
@@ -217,12 +238,14 @@ func (e *Engine) answerExtractive(question string, hits []retrieval.Hit, ans *An
 }
 
 // judge weighs how well hits answer question: the sentences that would
-// answer it, whether the evidence is too weak to answer (Ask abstains on it,
+// answer it, the confidence that they do, whether the evidence is too weak
+// to answer (Ask abstains on it,
 // search warns on it), and the question's words the corpus never mentions.
-func (e *Engine) judge(question string, hits []retrieval.Hit) (picked []candidate, weak bool, never []string) {
+func (e *Engine) judge(question string, hits []retrieval.Hit) (picked []candidate, confidence float64, weak bool, never []string) {
 	picked, coverage := e.extract(question, hits)
+	confidence = e.confidence(question, picked, hits, coverage) // confidence.go
 	never = e.neverMentioned(question)
-	return picked, len(picked) == 0 || coverage < minCoverage || len(never) > 0, never
+	return picked, confidence, len(picked) == 0 || confidence < minConfidence || len(never) > 0, never
 }
 
 // Matches are a search's passages with a word on how well they match.
@@ -256,7 +279,7 @@ func (e *Engine) Match(ctx context.Context, query string, k int) (Matches, error
 	for i, h := range hits {
 		m.Passages[i] = e.passageOf(i+1, h.Passage, h.Score)
 	}
-	_, m.Weak, m.Missing = e.judge(query, hits)
+	_, _, m.Weak, m.Missing = e.judge(query, hits)
 	if m.Weak && len(m.Missing) == 0 {
 		m.Missing = missingWords(query, hits, stopTerms())
 	}

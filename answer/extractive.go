@@ -9,6 +9,7 @@ import (
 	"github.com/footnote-bot/footnote/corpus"
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/terms"
+	"github.com/footnote-bot/footnote/terms/related"
 )
 
 // Extractive answering: the answer is the one to three sentences of the retrieved
@@ -17,18 +18,12 @@ import (
 // A sentence's score mixes how much of the question's weight (IDF of its terms)
 // the sentence and its passage cover, whether it holds the kind of information
 // the question asks for (a number for "how many", a date for "when", a place for
-// "where", a name for "who"), and its passage's rank. The engine abstains when
-// no retrieved passage covers enough of the question's weight: see minCoverage.
+// "where", a name for "who"), and its passage's retrieval score. The engine
+// abstains when its confidence is low (confidence.go) or the question names
+// something the corpus never mentions (focus.go).
 
-const (
-	// minCoverage is the share of the question's IDF weight that the best
-	// passage must contain for the engine to answer. Calibrated on the dev set
-	// (see README, "Abstention"): unanswerable questions there reach at most
-	// about 0.45, answerable ones at least about 0.6.
-	minCoverage = 0.35
-	// maxSentences is the most sentences an extractive answer quotes.
-	maxSentences = 3
-)
+// maxSentences is the most sentences an extractive answer quotes.
+const maxSentences = 3
 
 // questionWords are dropped from questions before scoring: they say what is
 // asked, not what it is about.
@@ -74,9 +69,17 @@ func (e *Engine) queryTerms(question string) queryTerms {
 // cover is the share of the question's weight found in terms. A question term
 // missing from terms still counts half when it nearly matches one: a Chinese
 // bigram whose two characters both occur, an English stem that begins a word
-// up to three letters longer ("high", "highest"), or one that shares all but
-// its last two letters (five at least) with one ("strategi", "strateg").
-func (q queryTerms) cover(terms []string) float64 {
+// up to three letters longer ("high", "highest") or is one up to four letters
+// longer ("brazilian", "brazil"), or one that shares all but
+// its last two letters (five at least) with one ("strategi", "strateg"), or
+// a term near it in meaning ("di" for died, "kill"; package terms/related).
+func (q queryTerms) cover(terms []string) float64 { return q.coverBy(terms, true) }
+
+// coverStrict is cover without credit for related terms: the evidence that a
+// passage is about the question at all, which paraphrase must not stand in for.
+func (q queryTerms) coverStrict(terms []string) float64 { return q.coverBy(terms, false) }
+
+func (q queryTerms) coverBy(terms []string, withRelated bool) float64 {
 	if q.total == 0 {
 		return 0
 	}
@@ -91,6 +94,8 @@ func (q queryTerms) cover(terms []string) float64 {
 			s += q.weight[t]
 		case nearMatch(t, have, terms):
 			s += q.weight[t] / 2
+		case withRelated && relatedMatch(t, have):
+			s += q.weight[t] * relatedShare
 		}
 	}
 	return s / q.total
@@ -109,8 +114,26 @@ func nearMatch(t string, have map[string]bool, terms []string) bool {
 		if len(u) > len(t) && len(u) <= len(t)+3 && strings.HasPrefix(u, t) {
 			return true
 		}
+		// "brazilian" and "brazil": a word of five letters or more begins
+		// the question's, which is at most four letters longer.
+		if len(u) >= 5 && len(u) < len(t) && len(t) <= len(u)+4 && strings.HasPrefix(t, u) {
+			return true
+		}
 		// "strategi" and "strateg": all but the last two letters agree.
 		if len(t) >= 7 && strings.HasPrefix(u, t[:len(t)-2]) {
+			return true
+		}
+	}
+	return false
+}
+
+// relatedShare is how much of its weight a question term counts when the text
+// holds a term near it in meaning ("died" and "killed"; package related).
+const relatedShare = 0.5
+
+func relatedMatch(t string, have map[string]bool) bool {
+	for _, u := range related.To(t) {
+		if have[u] {
 			return true
 		}
 	}
@@ -128,8 +151,10 @@ func hasHan(have map[string]bool, c rune) bool {
 }
 
 // minNewWeight is the share of the question's weight that a further sentence
-// must add to the sentences already quoted.
-const minNewWeight = 0.1
+// must add to the sentences already quoted. Measured on SQuAD, requiring more
+// than nothing new loses answers: the answer is often in a sentence that
+// repeats the question's words the first one had.
+const minNewWeight = 0
 
 // matched lists the question's terms among terms.
 func (q queryTerms) matched(terms []string) []string {
@@ -161,39 +186,124 @@ type candidate struct {
 	score   float64
 	cover   float64
 	matched []string // the question's terms the sentence contains
+	typed   bool     // holds the kind of information the question asks for
+	bigrams float64  // share of the question's adjacent term pairs found adjacent
 }
 
+// bigramShare is the share of the question's adjacent content-term pairs that
+// occur adjacent in ts: "Duchy of Normandy" matches as a phrase, not two words.
+func (q queryTerms) bigramShare(ts []string) float64 {
+	if len(q.terms) < 2 {
+		return 0
+	}
+	have := map[[2]string]bool{}
+	for i := 1; i < len(ts); i++ {
+		have[[2]string{ts[i-1], ts[i]}] = true
+	}
+	n := 0
+	for i := 1; i < len(q.terms); i++ {
+		if have[[2]string{q.terms[i-1], q.terms[i]}] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(q.terms)-1)
+}
+
+// sentence is one sentence of a passage with its terms.
+type sentence struct {
+	span  corpus.Span
+	text  string
+	terms []string
+}
+
+// sentencesOf returns the sentences of p with their terms. Analysed
+// passages are kept (up to maxAnalysed, then the memory starts over): the
+// reranker and the extractor read the same passages, and a bot the same
+// passages again.
+func (e *Engine) sentencesOf(p corpus.Passage) []sentence {
+	key := analysedKey{p.Doc, p.Start}
+	e.analysedMu.Lock()
+	s, ok := e.analysed[key]
+	e.analysedMu.Unlock()
+	if ok {
+		return s
+	}
+	for _, sp := range corpus.Sentences(p.Text) {
+		text := p.Text[sp.Start:sp.End]
+		s = append(s, sentence{span: sp, text: text, terms: terms.Of(text)})
+	}
+	e.analysedMu.Lock()
+	if e.analysed == nil || len(e.analysed) >= maxAnalysed {
+		e.analysed = map[analysedKey][]sentence{}
+	}
+	e.analysed[key] = s
+	e.analysedMu.Unlock()
+	return s
+}
+
+// maxAnalysed bounds the analysed passages an engine keeps.
+const maxAnalysed = 4096
+
+type analysedKey struct {
+	doc   string
+	start int
+}
+
+// passageTerms is the terms of all of a passage's sentences.
+func passageTerms(sents []sentence) []string {
+	var out []string
+	for _, s := range sents {
+		out = append(out, s.terms...)
+	}
+	return out
+}
+
+// Scoring weights of a sentence (see extract).
+const (
+	wSentence = 0.7 // the sentence's own coverage of the question
+	wPassage  = 0.2 // its passage's coverage
+	wRank     = 0.1 // its passage's retrieval score, relative to the best
+	wBigram   = 0.3 // the question's adjacent term pairs found adjacent
+	wTyped    = 0.2 // holds the kind of answer asked for
+	wUntyped  = 0.1 // does not
+	// A further sentence is quoted when it scores at least minScoreShare of
+	// the best one and covers at least minCoverShare of what it covers.
+	minScoreShare = 0.7
+	minCoverShare = 0.4
+)
+
 // extract picks the sentences that answer question from hits. It returns them
-// best first, and the best passage coverage.
+// best first, and the best passage coverage (without related terms).
+//
+// A sentence's score is its coverage of the question's weight, the share of
+// the question's adjacent term pairs it holds as pairs, its passage's
+// coverage and retrieval score, and whether it holds the kind of answer asked
+// for. The place of a sentence in its passage counts for nothing.
 func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, float64) {
 	q := e.queryTerms(question)
 	w := questionWants(question)
 	var cands []candidate
 	best := 0.0
+	top := 0.0
+	for _, h := range hits {
+		top = max(top, h.Score)
+	}
 	for i, h := range hits {
-		pcov := q.cover(terms.Of(h.Passage.Text))
-		if pcov > best {
-			best = pcov
+		sents := e.sentencesOf(h.Passage)
+		pterms := passageTerms(sents)
+		pcov := q.cover(pterms)
+		best = max(best, q.coverStrict(pterms))
+		rel := 0.0
+		if top > 0 {
+			rel = h.Score / top
 		}
-		for _, sp := range corpus.Sentences(h.Passage.Text) {
-			text := h.Passage.Text[sp.Start:sp.End]
-			terms := terms.Of(text)
-			scov := q.cover(terms)
-			s := 0.7*scov + 0.3*pcov + 0.05/float64(i+1)
-			if w != wantAny {
-				if satisfies(w, text, question) {
-					s += 0.2
-				} else {
-					s -= 0.1
-				}
-			}
-			if h.Passage.Kind == corpus.KindReference {
-				s *= 0.6
-			}
-			if words(text) < 5 {
-				s *= 0.5
-			}
-			cands = append(cands, candidate{hit: i, span: sp, score: s, cover: scov, matched: q.matched(terms)})
+		for _, st := range sents {
+			scov := q.cover(st.terms)
+			c := candidate{hit: i, span: st.span, cover: scov, matched: q.matched(st.terms)}
+			c.typed = w != wantAny && satisfies(w, st.text, question)
+			c.bigrams = q.bigramShare(st.terms)
+			c.score = e.scoreSentence(c, w, pcov, rel, h, st.text)
+			cands = append(cands, c)
 		}
 	}
 	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
@@ -207,7 +317,7 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 		if len(out) == maxSentences {
 			break
 		}
-		if len(out) > 0 && (c.score < 0.85*out[0].score || c.cover < 0.6*out[0].cover) {
+		if len(out) > 0 && (c.score < minScoreShare*out[0].score || c.cover < minCoverShare*out[0].cover) {
 			break
 		}
 		if duplicate(out, c, hits) {
@@ -222,6 +332,25 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 		}
 	}
 	return out, best
+}
+
+func (e *Engine) scoreSentence(c candidate, w want, pcov, rel float64, h retrieval.Hit, text string) float64 {
+	s := wSentence*c.cover + wPassage*pcov + wRank*rel
+	if w != wantAny {
+		if c.typed {
+			s += wTyped
+		} else {
+			s -= wUntyped
+		}
+	}
+	s += wBigram * c.bigrams
+	if h.Passage.Kind == corpus.KindReference {
+		s *= 0.6
+	}
+	if words(text) < 5 {
+		s *= 0.5
+	}
+	return s
 }
 
 func duplicate(chosen []candidate, c candidate, hits []retrieval.Hit) bool {

@@ -153,3 +153,27 @@ func TestFollowUpUsesHistory(t *testing.T) {
 		t.Errorf("follow-up answer: %+v", a)
 	}
 }
+
+func TestNearMatch(t *testing.T) {
+	for _, tt := range []struct {
+		q    string
+		text []string
+		want bool
+	}{
+		{"high", []string{"highest"}, true},
+		{"brazilian", []string{"brazil"}, true}, // the text's word begins the question's
+		{"californian", []string{"california"}, true},
+		{"strategi", []string{"strateg"}, true},
+		{"cat", []string{"catalog"}, false}, // too short
+		{"brazil", []string{"brazilianization"}, false},
+		{"frances", []string{"fr"}, false},
+	} {
+		have := map[string]bool{}
+		for _, u := range tt.text {
+			have[u] = true
+		}
+		if got := nearMatch(tt.q, have, tt.text); got != tt.want {
+			t.Errorf("nearMatch(%q, %q) = %v, want %v", tt.q, tt.text, got, tt.want)
+		}
+	}
+}

@@ -2,11 +2,13 @@ package answer
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/footnote-bot/footnote/terms"
+	"github.com/footnote-bot/footnote/terms/related"
 )
 
 // A question whose subject the corpus never mentions cannot be answered from it,
@@ -15,7 +17,7 @@ import (
 // thing a question counts or asks about ("how many tourists", "what is the
 // population"). neverMentioned returns those of them that occur nowhere in the
 // corpus. Verbs and other words may be paraphrased ("got jobs" for "creating
-// jobs"), so they are left to the coverage measure.
+// jobs"), so they are left to the confidence (confidence.go).
 
 var reFocus = regexp.MustCompile(`(?i)\b(?:how many|how much|what (?:is|was|are|were) the|which|what kind of|what type of)\s+`)
 
@@ -24,13 +26,20 @@ const unseen = "\x00"
 
 func (e *Engine) neverMentioned(question string) []string {
 	maxIDF := e.index.IDF(unseen)
+	known := func(t string) bool { return e.index.IDF(t) < maxIDF-1e-9 }
+	// absent reports whether no passage holds word; a word that is not a
+	// name is also present through a word near it in meaning ("how many
+	// died" over a text that says "killed").
 	absent := func(word string) bool {
 		ts := terms.Of(word)
 		if len(ts) == 0 {
 			return false
 		}
 		for _, t := range ts {
-			if e.index.IDF(t) < maxIDF-1e-9 {
+			if known(t) {
+				return false
+			}
+			if !startsUpper(word) && slices.ContainsFunc(related.To(t), known) {
 				return false
 			}
 		}

@@ -28,7 +28,9 @@ var (
 	reNumber = regexp.MustCompile(`\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|once|twice)\b|[一二三四五六七八九十百千萬万億亿兩两]`)
 	reTime   = regexp.MustCompile(`\b(1[5-9]|20)\d\d\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\d+年|\d+月`)
 	rePlace  = regexp.MustCompile(`\b(in|at|to|from) (the )?[A-Z][\p{L}-]+|在[\p{Han}]{2,}`)
-	rePerson = regexp.MustCompile(`\b[A-Z][a-z]+ [A-Z][a-z]+\b`)
+	// rePerson is a capitalised word inside a sentence (not its first
+	// word): "by Sweyn Forkbeard", "Rollo". Months and days are not names.
+	rePerson = regexp.MustCompile(`[\p{Ll},;:] (?:(?:[A-Z][\p{Ll}'-]+|[A-Z]\.) ?)+`)
 	// reList is an enumeration of three or more names, as "Ecuador, Brazil and
 	// Chile" or "Brazil (2012), Peru (2013), …", or of Chinese terms with 、.
 	reList = regexp.MustCompile(`[A-Z][\p{L}-]+(?: [A-Z][\p{L}-]+)?(?: \([^)]{1,12}\))?,(?: and)? [A-Z][\p{L}-]+(?: [A-Z][\p{L}-]+)?(?: \([^)]{1,12}\))?,? (?:and )?[A-Z]|\p{Han}{1,8}、\p{Han}{1,8}、\p{Han}`)
@@ -70,7 +72,11 @@ func satisfies(w want, s, question string) bool {
 	}
 	ql := strings.ToLower(question)
 	for _, m := range re.FindAllString(s, -1) {
-		if !strings.Contains(ql, strings.ToLower(lastWord(m))) {
+		last := lastWord(m)
+		if w == wantPerson && reTime.MatchString(last) {
+			continue // "in March" names no one
+		}
+		if !strings.Contains(ql, strings.ToLower(last)) {
 			return true
 		}
 	}

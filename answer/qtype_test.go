@@ -41,6 +41,10 @@ func TestSatisfies(t *testing.T) {
 		{wantList, "China and Brazil (2012), Peru (2013), Mexico (2013) established partnerships.", "Which countries?", true},
 		{wantList, "In November 2008, China's first Policy Document on Latin America was published.", "Which countries?", false},
 		{wantList, "三大引擎,即貿易、投資、金融合作", "哪些?", true},
+		{wantPerson, "Ethelred was forced from his kingdom by Sweyn Forkbeard.", "Who kicked Ethelred out?", true},
+		{wantPerson, "It was granted to Rollo.", "Who got the land?", true},                  // one name
+		{wantPerson, "In April the fleet left Messina.", "Who left Messina?", false},         // a month; the question's name
+		{wantPerson, "Fishermen plan their work around it.", "Who plans their work?", false}, // only the first word
 	}
 	for _, tt := range tests {
 		if got := satisfies(tt.w, tt.sentence, tt.question); got != tt.ok {

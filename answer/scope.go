@@ -180,10 +180,21 @@ func fuseUnion(cands []retrieval.Hit, k int) []retrieval.Hit {
 	if k > 0 && len(idx) > k {
 		idx = idx[:k]
 	}
+	// Without vectors (lexical search) the one ranking is BM25's, and its
+	// score is kept, as a single index keeps it: the answerer weighs
+	// passages by their score relative to the best, which reciprocal ranks
+	// would flatten.
+	lexicalOnly := !slices.ContainsFunc(cands, func(h retrieval.Hit) bool { return h.DenseScore > 0 })
 	out := make([]retrieval.Hit, len(idx))
 	for j, i := range idx {
 		out[j] = cands[i]
 		out[j].Score = score[i]
+		if lexicalOnly {
+			out[j].Score = cands[i].LexicalScore
+			if cands[i].Passage.Kind == corpus.KindReference {
+				out[j].Score *= 0.5
+			}
+		}
 	}
 	return out
 }

@@ -23,7 +23,7 @@ func TestScopedKeepsQuality(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix, err := retrieval.New(ctx, c.Passages, retrieval.Options{})
+	ix, err := retrieval.New(ctx, c.Passages, retrieval.Options{Mode: retrieval.ModeLexical}) // the offline default
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestScopedKeepsQuality(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pix, err := retrieval.New(ctx, corpus.Chunk(d), retrieval.Options{})
+		pix, err := retrieval.New(ctx, corpus.Chunk(d), retrieval.Options{Mode: retrieval.ModeLexical})
 		if err != nil {
 			t.Fatal(err)
 		}

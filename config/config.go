@@ -67,7 +67,9 @@ type Config struct {
 	K int `yaml:"k"`
 	// MaxQuestion is the longest question accepted, in characters.
 	MaxQuestion int `yaml:"max_question"`
-	// Retrieval is hybrid, dense or lexical.
+	// Retrieval is auto, hybrid, dense or lexical. Auto is lexical with the
+	// local embedder (its hashed vectors add nothing measurable to BM25) and
+	// hybrid with a configured embedding model.
 	Retrieval string `yaml:"retrieval"`
 	// Mode is auto, extractive or llm.
 	Mode string `yaml:"mode"`
@@ -150,6 +152,22 @@ type Discord struct {
 	CitationStyle string `yaml:"citation_style"`
 }
 
+// RetrievalMode is the ranking Retrieval selects, with auto resolved: the
+// local embedder's vectors add nothing measurable (README, "Embeddings"), so
+// auto is lexical with it and hybrid with an embedding model.
+func (c Config) RetrievalMode() string {
+	if c.Retrieval != RetrievalAuto {
+		return c.Retrieval
+	}
+	if c.Embeddings.Provider == "" || c.Embeddings.Provider == embed.ProviderLocal {
+		return string(retrieval.ModeLexical)
+	}
+	return string(retrieval.ModeHybrid)
+}
+
+// RetrievalAuto is the default ranking: see RetrievalMode.
+const RetrievalAuto = "auto"
+
 // Default returns the configuration used when nothing is set: each value is
 // the default its package exports, so a zero left in a package's options and
 // a key left out of the file mean the same thing.
@@ -157,7 +175,7 @@ func Default() Config {
 	return Config{
 		K:           answer.DefaultK,
 		MaxQuestion: answer.DefaultMaxQuestion,
-		Retrieval:   string(retrieval.ModeHybrid),
+		Retrieval:   RetrievalAuto,
 		Mode:        string(answer.ModeAuto),
 		Embeddings:  Embeddings{Provider: embed.ProviderLocal},
 		LLM: LLM{
@@ -468,7 +486,7 @@ func (c Config) Validate() error {
 	if c.MaxQuestion < 1 || c.MaxQuestion > 100000 {
 		bad("max_question", "%d is out of range: use 1 to 100000 characters", c.MaxQuestion)
 	}
-	oneOf(bad, "retrieval", c.Retrieval, string(retrieval.ModeHybrid), string(retrieval.ModeDense), string(retrieval.ModeLexical))
+	oneOf(bad, "retrieval", c.Retrieval, RetrievalAuto, string(retrieval.ModeHybrid), string(retrieval.ModeDense), string(retrieval.ModeLexical))
 	oneOf(bad, "mode", c.Mode, string(answer.ModeAuto), string(answer.ModeExtractive), string(answer.ModeLLM))
 	oneOf(bad, "embeddings.provider", c.Embeddings.Provider,
 		embed.ProviderLocal, embed.ProviderOpenAI, embed.ProviderOllama, embed.ProviderOpenAICompatible)

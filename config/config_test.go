@@ -229,3 +229,23 @@ func TestConfigMustBeRegularFile(t *testing.T) {
 		}
 	}
 }
+
+func TestRetrievalMode(t *testing.T) {
+	for _, tt := range []struct{ retrieval, provider, want string }{
+		{"auto", "local", "lexical"}, // the hashed embedder adds nothing measurable
+		{"auto", "", "lexical"},
+		{"auto", "openai", "hybrid"},
+		{"auto", "ollama", "hybrid"},
+		{"hybrid", "local", "hybrid"}, // asked for explicitly
+		{"dense", "openai", "dense"},
+	} {
+		c := Default()
+		c.Retrieval, c.Embeddings.Provider = tt.retrieval, tt.provider
+		if got := c.RetrievalMode(); got != tt.want {
+			t.Errorf("retrieval %q, provider %q: %q, want %q", tt.retrieval, tt.provider, got, tt.want)
+		}
+	}
+	if Default().Retrieval != "auto" {
+		t.Errorf("default retrieval %q, want auto", Default().Retrieval)
+	}
+}

@@ -67,7 +67,7 @@ var (
 // query) and many (passages). Vectors have unit length, or are zero for a text
 // with nothing to embed. The zero Embedder is not usable; see New and Local.
 type Embedder struct {
-	// Name identifies the vectors (e.g. "local-hash-v2",
+	// Name identifies the vectors (e.g. "local-hash-v3",
 	// "openai:text-embedding-3-small"): recorded with a saved index and used
 	// to key cached vectors. Vectors of different names never mix.
 	Name string

@@ -14,7 +14,7 @@ import (
 // features, weights, dimension or the analyzer's filters before stemming
 // changes the vectors and must change this name, so that saved indexes and
 // cached vectors made with the old ones are not mixed with the new.
-const LocalName = "local-hash-v2"
+const LocalName = "local-hash-v3"
 
 // LocalDim is the dimension of the local embedder's vectors.
 const LocalDim = 768

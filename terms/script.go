@@ -15,9 +15,11 @@ import (
 
 var t2s = sync.OnceValues(func() (*opencc.OpenCC, error) { return opencc.New("t2s") })
 
-// FoldScript returns text with Traditional Chinese folded to Simplified; text
-// without Han characters is returned as it is, at no cost.
+// FoldScript returns text with Traditional Chinese folded to Simplified and
+// the accents of Latin letters removed (see FoldAccents); ASCII text is
+// returned as it is, at no cost. Every text is analysed through it.
 func FoldScript(text string) string {
+	text = FoldAccents(text)
 	if !hasHan(text) {
 		return text
 	}

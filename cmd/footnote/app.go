@@ -164,7 +164,7 @@ func engineOptions(cfg config.Config) (answer.Options, error) {
 
 // indexOptions picks the ranking and the embedder that cfg names.
 func indexOptions(cfg config.Config) (retrieval.Options, error) {
-	o := retrieval.Options{Mode: retrieval.Mode(cfg.Retrieval)}
+	o := retrieval.Options{Mode: retrieval.Mode(cfg.RetrievalMode())}
 	e := cfg.Embeddings
 	if e.Provider == "" || e.Provider == embed.ProviderLocal {
 		return o, nil

@@ -249,7 +249,7 @@ func (f *sourceFlags) define(fs *flag.FlagSet, modeUsage string) {
 		f.k, f.kSet = n, true
 		return nil
 	})
-	fs.StringVar(&f.retrieval, "retrieval", "", "ranking: hybrid, dense or lexical (default hybrid)")
+	fs.StringVar(&f.retrieval, "retrieval", "", "ranking: auto, hybrid, dense or lexical (default auto: lexical with the local embedder, hybrid with an embedding model)")
 	if modeUsage != "" {
 		fs.StringVar(&f.mode, "mode", "", modeUsage)
 	}

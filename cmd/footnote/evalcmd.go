@@ -16,20 +16,24 @@ import (
 // evalOptions are the flags of footnote eval.
 type evalOptions struct {
 	sourceFlags
-	json    bool
-	verbose bool
+	json     bool
+	verbose  bool
+	squad    string
+	articles string
 }
 
 func evalCommand() command {
 	return command{
 		name:    "eval",
-		args:    "FILE.jsonl",
+		args:    "FILE.jsonl | --squad FILE.json",
 		summary: "measure retrieval, answers, quotes and latency on a question set",
 		setup: func(fs *flag.FlagSet) runFunc {
 			o := &evalOptions{}
 			o.define(fs, "who writes the answers: auto, extractive or llm")
 			fs.BoolVar(&o.json, "json", false, "print JSON")
 			fs.BoolVar(&o.verbose, "v", false, "list every question's outcome, and the files of --corpus that were skipped")
+			fs.StringVar(&o.squad, "squad", "", "a SQuAD v2.0 `file`: its articles become the corpus, its questions are asked")
+			fs.StringVar(&o.articles, "articles", "", "with --squad, ask only the questions of these articles (`list` of numbers from 1, e.g. 1,3)")
 			return o.run
 		},
 	}
@@ -39,6 +43,15 @@ func evalCommand() command {
 const maxEvalFile = 64 << 20
 
 func (o *evalOptions) run(ctx context.Context, m *Main, args []string) error {
+	if o.squad != "" {
+		if len(args) != 0 {
+			return usagef("give either --squad FILE.json or a question file FILE.jsonl, not both")
+		}
+		return o.runSquad(ctx, m)
+	}
+	if o.articles != "" {
+		return usagef("--articles needs --squad")
+	}
 	if len(args) != 1 {
 		return usagef("give one question file: footnote eval FILE.jsonl")
 	}

@@ -79,7 +79,7 @@ func TestIndexThenAsk(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"Indexed " + dir + " into " + file, "files     4: 3 indexed, 1 skipped; 4 read", "embedded, 0 reused (local-hash-v2)", "skipped   scan.txt: binary file"} {
+	for _, want := range []string{"Indexed " + dir + " into " + file, "files     4: 3 indexed, 1 skipped; 4 read", "embedded, 0 reused (local-hash-v3)", "skipped   scan.txt: binary file"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
@@ -175,9 +175,10 @@ func TestIndexIncremental(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "seven metres") || len(embedded()) != 1 {
 		t.Errorf("ask: exit %d: %s%s", code, out, errOut)
 	}
-	// Another embedder cannot search these vectors.
-	code, _, errOut = runCLI(t, nil, "ask", "--index", file, "How high does the tide rise at Brest?")
-	for _, want := range []string{"built with embedder openai-compatible:fake", "selects local-hash-v2", "footnote index " + dir + " -o " + file, "embeddings.provider"} {
+	// Another embedder cannot search these vectors (lexical search, the
+	// offline default, needs none).
+	code, _, errOut = runCLI(t, nil, "ask", "--retrieval", "hybrid", "--index", file, "How high does the tide rise at Brest?")
+	for _, want := range []string{"built with embedder openai-compatible:fake", "selects local-hash-v3", "footnote index " + dir + " -o " + file, "embeddings.provider"} {
 		if code != 1 || !strings.Contains(errOut, want) {
 			t.Errorf("other embedder: exit %d, %q lacks %q", code, errOut, want)
 		}

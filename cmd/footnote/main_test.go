@@ -162,6 +162,7 @@ func TestAskHumanOutput(t *testing.T) {
 		{"ask_confucius", "How many Confucius Institutes are there in Latin America?"},
 		{"ask_abstain", "Who won the 2022 FIFA World Cup?"},
 		{"ask_zh", "中拉論壇首屆部長級會議在哪裡開幕?"},
+		{"ask_typos", "how mny confucious instutes are there in latn amrica"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			code, out, errOut := runCLI(t, nil, "ask", tt.question)

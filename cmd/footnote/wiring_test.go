@@ -190,9 +190,15 @@ func TestQueryWithNoWords(t *testing.T) {
 // TestSearchSaysWhenNothingMatched: search flags weak matches with the
 // evidence ask abstains on, in text and JSON.
 func TestSearchSaysWhenNothingMatched(t *testing.T) {
-	code, out, _ := runCLI(t, nil, "search", "xyzzy plugh")
+	// Hybrid search always lists passages (the dense side ranks them all):
+	// they are flagged as weak.
+	code, out, _ := runCLI(t, nil, "search", "--retrieval", "hybrid", "xyzzy plugh")
 	if code != 0 || !strings.HasPrefix(out, "Nothing matches this well: no passage mentions \u201cxyzzy\u201d, \u201cplugh\u201d") {
 		t.Errorf("exit %d:\n%s", code, out)
+	}
+	// Lexical search (the offline default) finds none at all.
+	if code, out, _ := runCLI(t, nil, "search", "xyzzy plugh"); code != 0 || !strings.HasPrefix(out, "No passage matches") {
+		t.Errorf("lexical: exit %d:\n%s", code, out)
 	}
 	for q, weak := range map[string]bool{"xyzzy plugh": true, "Confucius Institutes": false} {
 		_, out, _ := runCLI(t, nil, "search", "--json", q)

@@ -1,0 +1,150 @@
+package answer
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+func TestPresupposed(t *testing.T) {
+	got := presupposed("When did the Duchy of Normandy sign 3 treaties with three kings in 1066?")
+	want := []string{"Duchy", "Normandy", "3", "three", "1066"}
+	if !slices.Equal(got, want) {
+		t.Errorf("presupposed = %q, want %q", got, want)
+	}
+}
+
+func TestHoldsEvidence(t *testing.T) {
+	text := "By 1900, 10,000 engines of two kinds ran in Europe, Ireland and the Americas."
+	have := termSet(text)
+	for ev, want := range map[string]bool{
+		"10000": true, "1900s": true, "1901": false, "two": true, "three": false,
+		"European": true, "Americans": true, "Asia": false,
+		"Irish": true, "Scottish": false, // a country's people, not its neighbours
+	} {
+		if got := holdsEvidence(ev, text, have); got != want {
+			t.Errorf("holdsEvidence(%q) = %v, want %v", ev, got, want)
+		}
+	}
+}
+
+// An answer whose sentence lacks a name the question presupposes is less
+// sure than one whose sentence holds it, and a negation flip lowers it too.
+func TestConfidence(t *testing.T) {
+	e := tidesEngine(t)
+	ask := func(q string) float64 {
+		t.Helper()
+		a, err := e.Ask(context.Background(), Request{Question: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Confidence < 0 || a.Confidence > 1 {
+			t.Fatalf("%q: confidence %v outside [0,1]", q, a.Confidence)
+		}
+		return a.Confidence
+	}
+	right := ask("When were the oyster farms in Cancale founded?")
+	swapped := ask("When were the oyster farms in Brest founded?") // Brest is in another passage
+	negated := ask("When were the oyster farms in Cancale not founded?")
+	if !(right > swapped) || !(right > negated) {
+		t.Errorf("confidence: right %.3f, swapped name %.3f, negated %.3f", right, swapped, negated)
+	}
+	if right < minConfidence {
+		t.Errorf("a well-supported answer is below the threshold: %.3f", right)
+	}
+	if c := e.confidence("anything", nil, nil, 0); c != 0 {
+		t.Errorf("no candidate: confidence %v", c)
+	}
+}
+
+// A passage whose one sentence holds the question's words in order ranks
+// above one with a higher retrieval score that scatters them.
+func TestRerank(t *testing.T) {
+	e := tidesEngine(t)
+	ps := e.index.Passages()
+	var scattered, together retrieval.Hit
+	for _, p := range ps {
+		switch {
+		case p.Text == "The tide at Brest rises seven metres twice a day. Fishermen plan their work around it.":
+			together = retrieval.Hit{Passage: p, Score: 1}
+		case scattered.Passage.Text == "" && p.Text != together.Passage.Text:
+			scattered = retrieval.Hit{Passage: p, Score: 2}
+		}
+	}
+	if together.Passage.Text == "" {
+		t.Fatal("the Brest passage is not in the tides corpus")
+	}
+	got := e.rerank("How often does the tide rise at Brest?", []retrieval.Hit{scattered, together}, 1)
+	if len(got) != 1 || got[0].Passage.Text != together.Passage.Text {
+		t.Errorf("rerank kept %q", got[0].Passage.Text)
+	}
+}
+
+func TestBigramShare(t *testing.T) {
+	q := queryTerms{terms: []string{"duchi", "normandi", "found"}}
+	if got := q.bigramShare([]string{"duchi", "normandi", "began", "911"}); got != 0.5 {
+		t.Errorf("bigramShare = %v, want 0.5", got)
+	}
+	if got := (queryTerms{terms: []string{"one"}}).bigramShare([]string{"one"}); got != 0 {
+		t.Errorf("one term: %v", got)
+	}
+}
+
+// A question in other words ("established" for "founded") is credited for
+// choosing the sentence, but related words alone never make a passage count
+// as covering the question (the bay and the dock are not the harbour).
+func TestRelatedWordsCreditParaphrase(t *testing.T) {
+	e := tidesEngine(t)
+	q := e.queryTerms("When were the oyster farms established?")
+	farms := termSet("Oyster farms in Cancale were founded in 1850.")
+	var ts []string
+	for t := range farms {
+		ts = append(ts, t)
+	}
+	if c, s := q.cover(ts), q.coverStrict(ts); !(c > s) {
+		t.Errorf("cover %.3f, strict %.3f: no credit for founded/established", c, s)
+	}
+	a, err := e.Ask(context.Background(), Request{Question: "When were the oyster farms established?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Abstained || len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "1850") {
+		t.Errorf("answer %q", a.Answer)
+	}
+}
+
+// "How many died at Krakatoa?" over a text that says "killed": the question's
+// words are paraphrased, its subject is there, so the engine answers.
+func TestAnswersParaphrasedQuestion(t *testing.T) {
+	doc, err := corpus.Parse("volcanoes.txt", []byte("Volcanoes\n\n"+
+		"The 1883 eruption of Krakatoa killed at least 36,000 people. Its sound was heard 4,800 kilometres away.\n\n"+
+		"Mount Tambora erupted in 1815. The year after was called the year without a summer.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &corpus.Corpus{Docs: []corpus.Document{doc}, Passages: corpus.Chunk(doc)}
+	ix, err := retrieval.New(context.Background(), c.Passages, retrieval.Options{Mode: retrieval.ModeLexical})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	e := New(c, ix, Options{})
+	a, err := e.Ask(context.Background(), Request{Question: "How many died at Krakatoa?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Abstained || !strings.Contains(a.Answer, "36,000") {
+		t.Errorf("abstained %v: %s", a.Abstained, a.Answer)
+	}
+	a, err = e.Ask(context.Background(), Request{Question: "How far away was the sound of Krakatoa heard, in kilometers?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Abstained || !strings.Contains(a.Answer, "4,800") || a.DidYouMean == "" {
+		t.Errorf("kilometers: abstained %v, did you mean %q: %s", a.Abstained, a.DidYouMean, a.Answer)
+	}
+}
