@@ -60,6 +60,9 @@ type Config struct {
 	// DataDir is the folder of the embedded store (reading lists, conversations,
 	// votes); "" means embedded.DefaultDir().
 	DataDir string `yaml:"data_dir"`
+	// DatabaseURL (postgres://...) keeps the store in PostgreSQL instead of
+	// DataDir, shared by every shard. A Secret: it may hold a password.
+	DatabaseURL Secret `yaml:"database_url"`
 	// K is how many passages a question retrieves.
 	K int `yaml:"k"`
 	// MaxQuestion is the longest question accepted, in characters.
@@ -493,6 +496,9 @@ func (c Config) Validate() error {
 	httpURL(bad, "embeddings.base_url", c.Embeddings.BaseURL)
 	httpURL(bad, "llm.base_url (OPENAI_BASE_URL)", c.LLM.BaseURL)
 	httpURL(bad, "discord.api_base (DISCORD_API_BASE)", c.Discord.APIBase)
+	if u := c.DatabaseURL.Value(); u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		bad("database_url (FOOTNOTE_DATABASE_URL)", "is not a postgres:// URL such as postgres://footnote@db.example:5432/footnote (its value is not shown: it may hold a password)")
+	}
 	oneOf(bad, "discord.base_corpus", c.Discord.BaseCorpus, "shared", "none")
 	if n := c.Discord.MaxReadings; n < 1 && n != -1 {
 		bad("discord.max_readings", "%d is out of range: give how many readings one server may hold (default %d), or -1 for no limit", n, store.DefaultMaxReadings)

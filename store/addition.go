@@ -24,6 +24,14 @@ func NewID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// ReadingID is the id the addition's reading takes: a.ID, else a new one.
+func (a *Addition) ReadingID() string {
+	if a.ID != "" {
+		return a.ID
+	}
+	return NewID()
+}
+
 // Prepare checks an addition and returns the reading it makes, under id, and
 // the reading's document as a one-document saved index. Implementations of
 // Store call it so that every one describes and checks a reading alike.
@@ -33,6 +41,8 @@ func (a *Addition) Prepare(id string) (Reading, *indexfile.Saved, error) {
 		return Reading{}, nil, fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 	}
 	switch {
+	case id == "" || len(id) > 64 || strings.Trim(id, "0123456789abcdefghijklmnopqrstuvwxyz-_") != "":
+		return invalid("reading id %q: want lower-case letters, digits, - and _", id)
 	case a.List.Guild == "":
 		return invalid("no guild")
 	case a.Embedder == "":

@@ -161,6 +161,10 @@ type Addition struct {
 	Limits Limits
 	// Now is the time of the addition; zero means time.Now().
 	Now time.Time
+	// ID is the reading's id; "" means a new one (NewID). It is set only
+	// to move a reading from one store to another (footnote
+	// migrate-store), keeping the ids that citations and votes name.
+	ID string
 }
 
 // Reading is a reading in a list, as listed.
@@ -258,6 +262,10 @@ var (
 	ErrInvalid = errors.New("invalid addition")
 	// ErrClosed: the store was closed.
 	ErrClosed = errors.New("store closed")
+	// ErrUnavailable: the store's database cannot be reached now (a server
+	// store while it restarts); the operation did not happen and may be
+	// tried again.
+	ErrUnavailable = errors.New("store unavailable")
 )
 
 // DuplicateError refuses an addition whose bytes are those of a reading the

@@ -34,6 +34,11 @@ type Options struct {
 	Token string
 	// HeartbeatInterval is sent in HELLO; 0 means 41.25 s as Discord does.
 	HeartbeatInterval time.Duration
+	// Shards keeps one gateway session per shard the bots identify as, and
+	// dispatches each guild's events to the shard Discord would pick (see
+	// ShardOf), for several bot processes sharing the fake; without it the
+	// fake has one session, that of the last bot to identify.
+	Shards bool
 }
 
 // User is someone who talks to the bot.
@@ -190,6 +195,7 @@ func New(tb testing.TB, opts Options) *Server {
 	s.routes(mux)
 	s.http = httptest.NewServer(mux)
 	s.URL = s.http.URL
+	s.gw.sharded = opts.Shards
 	tb.Cleanup(s.Close)
 	return s
 }

@@ -11,24 +11,38 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// gatewayState is the fake's side of the gateway: the current connection, the
-// session it identified, and the events dispatched in it (for RESUME replay).
+// gatewayState is the fake's side of the gateway: the current connection of
+// a session, the session it identified, and the events dispatched in it (for
+// RESUME replay). With Options.Shards, one such session per shard: an event
+// about a guild goes to the shard Discord would pick, (guild_id >> 22) %
+// shard_count, with the shard count the bots identified with, and others
+// (DMs) to shard 0. Without it, one session, whichever shard identifies.
 type gatewayState struct {
 	upgrader websocket.Upgrader
+	sharded  bool
 
 	// wmu lets one writer at a time write to a connection (gorilla/websocket's
-	// rule). Whoever needs both locks takes wmu before Server.mu.
-	wmu  sync.Mutex
-	conn *websocket.Conn
+	// rule) and guards each session's conn. Whoever needs both locks takes wmu
+	// before Server.mu.
+	wmu sync.Mutex
 
-	// guarded by Server.mu:
-	session      string
-	seq          int64
-	events       []event
+	// guarded by Server.mu (and the map by wmu too):
+	shards       map[int]*session
+	shardCount   int
 	identified   int
 	resumed      int
 	rejectResume bool
 	conns        []*websocket.Conn
+}
+
+// session is one shard's gateway session.
+type session struct {
+	conn *websocket.Conn // guarded by wmu
+
+	// guarded by Server.mu:
+	id     string
+	seq    int64
+	events []event
 }
 
 type event struct {
@@ -37,7 +51,38 @@ type event struct {
 }
 
 func newGatewayState() *gatewayState {
-	return &gatewayState{upgrader: websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}}
+	return &gatewayState{upgrader: websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
+		shards: map[int]*session{0: {}}, shardCount: 1}
+}
+
+// shard returns shard n's session, making it; wmu and Server.mu must be held.
+func (g *gatewayState) shard(n int) *session {
+	if g.shards[n] == nil {
+		g.shards[n] = &session{}
+	}
+	return g.shards[n]
+}
+
+// shardOf is the shard that receives an event with data d; Server.mu must be held.
+func (g *gatewayState) shardOf(d any) int {
+	m, ok := d.(map[string]any)
+	if !ok || !g.sharded || g.shardCount <= 1 {
+		return 0
+	}
+	guild, _ := m["guild_id"].(string)
+	id, err := strconv.ParseUint(guild, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return ShardOf(id, g.shardCount)
+}
+
+// ShardOf is the shard Discord sends a guild's events to.
+func ShardOf(guildID uint64, shardCount int) int {
+	if shardCount <= 1 {
+		return 0
+	}
+	return int((guildID >> 22) % uint64(shardCount))
 }
 
 func (g *gatewayState) closeAll() {
@@ -47,20 +92,16 @@ func (g *gatewayState) closeAll() {
 		_ = c.Close()
 	}
 	g.conns = nil
-	g.conn = nil
+	for _, sh := range g.shards {
+		sh.conn = nil
+	}
 }
 
-// write sends one payload on c, or on the current connection when c is nil.
-// It returns when the payload is written (or the write fails).
+// write sends one payload on c. It returns when the payload is written (or
+// the write fails).
 func (g *gatewayState) write(c *websocket.Conn, v any) error {
 	g.wmu.Lock()
 	defer g.wmu.Unlock()
-	if c == nil {
-		c = g.conn
-	}
-	if c == nil {
-		return websocket.ErrCloseSent
-	}
 	_ = c.SetWriteDeadline(time.Now().Add(5 * time.Second))
 	return c.WriteJSON(v)
 }
@@ -85,8 +126,10 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		_, data, err := c.ReadMessage()
 		if err != nil {
 			s.gw.wmu.Lock()
-			if s.gw.conn == c {
-				s.gw.conn = nil
+			for _, sh := range s.gw.shards {
+				if sh.conn == c {
+					sh.conn = nil
+				}
 			}
 			s.gw.wmu.Unlock()
 			return
@@ -123,10 +166,19 @@ func (s *Server) tokenOK(t string) bool { return t == s.token || t == "Bot "+s.t
 func (s *Server) identify(c *websocket.Conn, raw json.RawMessage) bool {
 	var d struct {
 		Token string `json:"token"`
+		Shard []int  `json:"shard"`
 	}
 	_ = json.Unmarshal(raw, &d)
 	if !s.tokenOK(d.Token) {
 		_ = c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(4004, "Authentication failed."), time.Now().Add(time.Second))
+		return false
+	}
+	shard, count := 0, 1
+	if len(d.Shard) == 2 {
+		shard, count = d.Shard[0], d.Shard[1]
+	}
+	if count < 1 || shard < 0 || shard >= count {
+		_ = c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(4010, "Invalid shard."), time.Now().Add(time.Second))
 		return false
 	}
 	// The writer lock first, then s.mu: nothing is dispatched between READY
@@ -134,18 +186,29 @@ func (s *Server) identify(c *websocket.Conn, raw json.RawMessage) bool {
 	s.gw.wmu.Lock()
 	s.mu.Lock()
 	s.gw.identified++
-	s.gw.session = "session-" + strconv.Itoa(s.gw.identified)
-	s.gw.seq = 0
-	s.gw.events = nil
-	ready := s.dispatchFrame("READY", map[string]any{
-		"v": 9, "session_id": s.gw.session, "user": s.user(),
+	s.gw.shardCount = count
+	key := shard
+	if !s.gw.sharded {
+		key = 0
+	}
+	sh := s.gw.shard(key)
+	sh.id = "session-" + strconv.Itoa(s.gw.identified)
+	sh.seq = 0
+	sh.events = nil
+	guilds := []any{}
+	if id, err := strconv.ParseUint(s.GuildID, 10, 64); !s.gw.sharded || err == nil && ShardOf(id, count) == shard {
+		guilds = append(guilds, map[string]any{"id": s.GuildID, "unavailable": true})
+	}
+	ready := s.dispatchFrame(sh, "READY", map[string]any{
+		"v": 9, "session_id": sh.id, "user": s.user(),
 		"application":        map[string]any{"id": s.BotID, "flags": 0},
-		"guilds":             []any{map[string]any{"id": s.GuildID, "unavailable": true}},
+		"guilds":             guilds,
+		"shard":              []int{shard, count},
 		"resume_gateway_url": "ws" + s.URL[len("http"):] + "/gateway",
 	})
 	s.notify()
 	s.mu.Unlock()
-	s.gw.conn = c
+	sh.conn = c
 	_ = c.SetWriteDeadline(time.Now().Add(5 * time.Second))
 	_ = c.WriteJSON(ready)
 	s.gw.wmu.Unlock()
@@ -168,7 +231,13 @@ func (s *Server) resume(c *websocket.Conn, raw json.RawMessage) bool {
 	s.gw.wmu.Lock()
 	defer s.gw.wmu.Unlock()
 	s.mu.Lock()
-	if s.gw.rejectResume || d.SessionID != s.gw.session {
+	var sh *session
+	for _, x := range s.gw.shards {
+		if x.id != "" && x.id == d.SessionID {
+			sh = x
+		}
+	}
+	if s.gw.rejectResume || sh == nil {
 		s.gw.rejectResume = false
 		s.mu.Unlock()
 		_ = c.SetWriteDeadline(time.Now().Add(5 * time.Second))
@@ -176,16 +245,16 @@ func (s *Server) resume(c *websocket.Conn, raw json.RawMessage) bool {
 		return true
 	}
 	var replay [][]byte
-	for _, e := range s.gw.events {
+	for _, e := range sh.events {
 		if e.seq > d.Seq {
 			replay = append(replay, e.body)
 		}
 	}
-	resumed := s.dispatchFrame("RESUMED", map[string]any{})
+	resumed := s.dispatchFrame(sh, "RESUMED", map[string]any{})
 	s.gw.resumed++
 	s.notify()
 	s.mu.Unlock()
-	s.gw.conn = c
+	sh.conn = c
 	_ = c.SetWriteDeadline(time.Now().Add(5 * time.Second))
 	for _, b := range replay {
 		_ = c.WriteMessage(websocket.TextMessage, b)
@@ -194,27 +263,29 @@ func (s *Server) resume(c *websocket.Conn, raw json.RawMessage) bool {
 	return true
 }
 
-// dispatchFrame numbers a dispatch and keeps it for replay; s.mu must be held.
-func (s *Server) dispatchFrame(t string, d any) map[string]any {
-	s.gw.seq++
-	f := map[string]any{"op": 0, "t": t, "s": s.gw.seq, "d": d}
+// dispatchFrame numbers a dispatch in sh and keeps it for replay; s.mu must be held.
+func (s *Server) dispatchFrame(sh *session, t string, d any) map[string]any {
+	sh.seq++
+	f := map[string]any{"op": 0, "t": t, "s": sh.seq, "d": d}
 	body, _ := json.Marshal(f)
-	s.gw.events = append(s.gw.events, event{seq: s.gw.seq, body: body})
+	sh.events = append(sh.events, event{seq: sh.seq, body: body})
 	return f
 }
 
-// Dispatch sends an event to the bot (or keeps it for the RESUME that follows a
-// drop) and returns the time it was written.
+// Dispatch sends an event to the bot, on the session of the shard that
+// Discord would pick for its guild (or keeps it for the RESUME that follows
+// a drop), and returns the time it was written.
 func (s *Server) Dispatch(t string, d any) time.Time {
 	s.gw.wmu.Lock()
 	defer s.gw.wmu.Unlock()
 	s.mu.Lock()
-	f := s.dispatchFrame(t, d)
+	sh := s.gw.shard(s.gw.shardOf(d))
+	f := s.dispatchFrame(sh, t, d)
 	s.mu.Unlock()
 	at := time.Now()
-	if s.gw.conn != nil {
-		_ = s.gw.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
-		_ = s.gw.conn.WriteJSON(f)
+	if sh.conn != nil {
+		_ = sh.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		_ = sh.conn.WriteJSON(f)
 	}
 	return at
 }
@@ -238,14 +309,17 @@ func (s *Server) WaitResumed(tb testing.TB, n int, timeout time.Duration) {
 	s.Wait(tb, timeout, "the bot to resume", func() bool { return s.gw.resumed >= n })
 }
 
-// Drop cuts the gateway connection without a close frame, as a network fault
-// would; events dispatched until the bot resumes are replayed to it.
+// Drop cuts the gateway connections (every shard's) without a close frame,
+// as a network fault would; events dispatched until the bot resumes are
+// replayed to it.
 func (s *Server) Drop() {
 	s.gw.wmu.Lock()
 	defer s.gw.wmu.Unlock()
-	if s.gw.conn != nil {
-		_ = s.gw.conn.UnderlyingConn().Close()
-		s.gw.conn = nil
+	for _, sh := range s.gw.shards {
+		if sh.conn != nil {
+			_ = sh.conn.UnderlyingConn().Close()
+			sh.conn = nil
+		}
 	}
 }
 

@@ -75,6 +75,7 @@ func commands() []command {
 		evalCommand(),
 		indexCommand(),
 		readingsCommand(),
+		migrateStoreCommand(),
 		benchCommand(),
 		extractCommand(),
 		botCommand(),

@@ -19,7 +19,6 @@ import (
 	"github.com/footnote-bot/footnote/embed"
 	"github.com/footnote-bot/footnote/indexfile"
 	"github.com/footnote-bot/footnote/store"
-	"github.com/footnote-bot/footnote/store/embedded"
 )
 
 // readingsFlags are the flags of `footnote readings`.
@@ -42,7 +41,7 @@ func readingsCommand() command {
 		setup: func(fs *flag.FlagSet) runFunc {
 			f := &readingsFlags{}
 			f.configFlags.define(fs)
-			fs.StringVar(&f.dataDir, "data-dir", "", "the store's `folder` (default $FOOTNOTE_DATA_DIR, else $XDG_DATA_HOME/footnote)")
+			fs.StringVar(&f.dataDir, "data-dir", "", "the store's `folder` (default: database_url when set, else $FOOTNOTE_DATA_DIR, else $XDG_DATA_HOME/footnote)")
 			fs.StringVar(&f.guild, "guild", "", "the guild's `ID` (required)")
 			fs.StringVar(&f.channel, "channel", "", "a channel's `ID`: its own list instead of the guild-wide one")
 			fs.StringVar(&f.title, "title", "", "add: the reading's `title` (one file only; default: from the file)")
@@ -87,11 +86,7 @@ func runReadings(ctx context.Context, m *Main, f *readingsFlags, args []string) 
 		return usageError{err.Error()}
 	}
 	f.limits = store.Limits{MaxReadings: cfg.Discord.MaxReadings, MaxPassages: cfg.Discord.MaxPassages}
-	dir := f.dataDir
-	if dir == "" {
-		dir = cfg.DataDir
-	}
-	st, err := embedded.Open(ctx, embedded.Options{Dir: dir})
+	st, _, err := openStore(ctx, cfg, f.dataDir)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 
 	"github.com/footnote-bot/footnote/answer"
@@ -10,18 +9,18 @@ import (
 	"github.com/footnote-bot/footnote/config"
 	"github.com/footnote-bot/footnote/readings"
 	"github.com/footnote-bot/footnote/store"
-	"github.com/footnote-bot/footnote/store/embedded"
 )
 
-// withReadings opens the store in the data folder and gives the bot its
+// withReadings opens the store (PostgreSQL or the data folder) and gives the bot its
 // reading lists and thread histories over it. The lists search beside the
 // live engine's corpus, whatever a reload makes of it. The returned func
 // closes the store.
 func withReadings(ctx context.Context, cfg config.Config, live *liveEngine, opts *bot.Options, log *slog.Logger) (func(), error) {
-	st, err := embedded.Open(ctx, embedded.Options{Dir: cfg.DataDir})
+	st, where, err := openStore(ctx, cfg, "")
 	if err != nil {
-		return nil, fmt.Errorf("the data folder (data_dir, FOOTNOTE_DATA_DIR): %w", err)
+		return nil, err
 	}
+	log.Info("store", "in", where)
 	ropts, err := indexOptions(cfg)
 	if err != nil {
 		st.Close()

@@ -46,7 +46,7 @@ func (s *Store) AddReading(ctx context.Context, a store.Addition) (store.Reading
 	if err := s.check(); err != nil {
 		return store.Reading{}, err
 	}
-	r, saved, err := a.Prepare(store.NewID())
+	r, saved, err := a.Prepare(a.ReadingID())
 	if err != nil {
 		return store.Reading{}, err
 	}
