@@ -36,7 +36,7 @@ import (
 //	header size    uint32   H
 //	body size      uint64   B
 //	postings size  uint64   P
-//	vectors size   uint64   V = passages × dim × 4
+//	vectors size   uint64   V = passages × dim × 4 (0 for a lexical-only index)
 //	header         H bytes  JSON: embedder, dim, created, builder, root, counts
 //	body           B bytes  gob: documents, passages, source files
 //	padding        0-3 zero bytes, so that postings start at a multiple of 4
@@ -55,6 +55,13 @@ import (
 // should be; it is sliced from the document on load, which halves the file and
 // the memory. Postings and vectors are read straight into the memory that
 // serves searches (the vectors become the chromem-go documents' embeddings).
+//
+// A lexical-only index (built when no embedding model is configured, see
+// BuildOptions.Lexical) has embedder NoEmbedder, dim 0 and an empty vectors
+// section: its passages and postings are all it holds. A Footnote older than
+// lexical-only indexes refuses such a file as made by a different version
+// (its header checks want a dimension for every passage), so the layout and
+// IndexFormat are unchanged.
 const (
 	indexMagic = "FNOTEIDX"
 	// IndexFormat is the version of the index file layout this package writes
@@ -80,13 +87,18 @@ var (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// NoEmbedder is the Saved.Embedder (and header "embedder") of a lexical-only
+// index: one with no vectors, for lexical search alone.
+const NoEmbedder = "none"
+
 // Saved is an index as an index file holds it: the documents and passages of
 // a corpus, the passages' vectors, and the files they were read from.
 // Build makes one from a folder; NewFromSaved makes a searchable Index of it.
 type Saved struct {
-	// Embedder names the embedder that made Vectors (see Options.Embedder).
+	// Embedder names the embedder that made Vectors (see Options.Embedder),
+	// or is NoEmbedder for a lexical-only index, which has no Vectors.
 	Embedder string
-	// Dim is the length of every vector.
+	// Dim is the length of every vector; 0 for a lexical-only index.
 	Dim int
 	// Created is when the build that made the index started: the size and
 	// time of every file in Files were read after it.
@@ -101,7 +113,8 @@ type Saved struct {
 	// Passages are the passages of Docs, in document order.
 	Passages []corpus.Passage
 	// Vectors[i] is the vector of Passages[i]: of unit length, or zero for a
-	// passage with nothing to embed. Vectors must not be modified.
+	// passage with nothing to embed; nil for a lexical-only index. Vectors
+	// must not be modified.
 	Vectors [][]float32
 	// Postings is the passages' lexical index; nil means NewFromSaved
 	// analyses the passages again. It must not be modified.
@@ -157,10 +170,13 @@ func (s *Saved) check() error {
 	if s.Embedder == "" {
 		return errors.New("the embedder has no name")
 	}
-	if len(s.Vectors) != len(s.Passages) {
+	if s.Lexical() {
+		if s.Dim != 0 || len(s.Vectors) != 0 {
+			return fmt.Errorf("a lexical-only index with %d vectors of %d dimensions", len(s.Vectors), s.Dim)
+		}
+	} else if len(s.Vectors) != len(s.Passages) {
 		return fmt.Errorf("%d vectors for %d passages", len(s.Vectors), len(s.Passages))
-	}
-	if s.Dim <= 0 && len(s.Passages) > 0 {
+	} else if s.Dim <= 0 && len(s.Passages) > 0 {
 		return fmt.Errorf("vectors of %d dimensions", s.Dim)
 	}
 	for i, v := range s.Vectors {
@@ -175,6 +191,10 @@ func (s *Saved) check() error {
 	}
 	return nil
 }
+
+// Lexical reports whether s is a lexical-only index: one without vectors,
+// made with no embedder (NoEmbedder).
+func (s *Saved) Lexical() bool { return s.Embedder == NoEmbedder }
 
 // postingsSize is the size in bytes of the postings section of p.
 func postingsSize(p *retrieval.Postings) (n uint64, termBytes int) {
@@ -458,8 +478,10 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 		if post, err = readPostings(cr, h); err != nil {
 			return nil, truncated(cr, want)
 		}
-		if vecs, err = readVectors(cr, h.Passages, h.Dim); err != nil {
-			return nil, truncated(cr, want)
+		if h.Embedder != NoEmbedder {
+			if vecs, err = readVectors(cr, h.Passages, h.Dim); err != nil {
+				return nil, truncated(cr, want)
+			}
 		}
 	} else if _, err := io.CopyN(io.Discard, cr, int64(pSize+vSize)); err != nil {
 		return nil, truncated(cr, want)
@@ -494,7 +516,10 @@ func (h *header) fits(pSize, vSize uint64) error {
 		h.Dim > most || h.Passages > most || h.Terms > most || h.Postings > most || h.TermBytes > most {
 		return fmt.Errorf("impossible counts")
 	}
-	if h.Dim == 0 && h.Passages > 0 || h.Dim > 0 && uint64(h.Passages) != vSize/4/uint64(h.Dim) || uint64(h.Passages)*uint64(h.Dim)*4 != vSize {
+	if h.Embedder == NoEmbedder && h.Dim != 0 {
+		return fmt.Errorf("a lexical-only index with vectors of %d dimensions", h.Dim)
+	}
+	if h.Dim == 0 && h.Passages > 0 && h.Embedder != NoEmbedder || h.Dim > 0 && uint64(h.Passages) != vSize/4/uint64(h.Dim) || uint64(h.Passages)*uint64(h.Dim)*4 != vSize {
 		return fmt.Errorf("%d passages of %d dimensions in %d bytes of vectors", h.Passages, h.Dim, vSize)
 	}
 	words := uint64(h.Terms+1) + 2*uint64(h.Postings) + uint64(h.Passages) + uint64(h.Terms)
