@@ -60,7 +60,9 @@ func TestFuzzSeeds(t *testing.T) {
 	}
 	small.Vectors = s.Vectors[:len(small.Passages)]
 	small.Postings = nil
-	for name, saved := range map[string]*Saved{"seed-small.idx": &small} {
+	lexical := small
+	lexical.Embedder, lexical.Dim, lexical.Vectors = NoEmbedder, 0, nil
+	for name, saved := range map[string]*Saved{"seed-small.idx": &small, "seed-lexical.idx": &lexical} {
 		var b bytes.Buffer
 		if err := encodeIndex(&b, saved); err != nil {
 			t.Fatal(err)
