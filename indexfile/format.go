@@ -68,10 +68,9 @@ import (
 //
 // A lexical-only index (built when no embedding model is configured, see
 // BuildOptions.Lexical) has embedder NoEmbedder, dim 0 and an empty vectors
-// section: its passages and postings are all it holds. A Footnote older than
-// lexical-only indexes refuses such a file as made by a different version
-// (its header checks want a dimension for every passage), so the layout and
-// IndexFormat are unchanged.
+// section: its passages, their texts and postings are all it holds.
+// Lexical-only indexes came with format 3; a Footnote that reads format 2 only
+// refuses them as made by a different version.
 const (
 	indexMagic = "FNOTEIDX"
 	// IndexFormat is the version of the index file layout this package writes
