@@ -21,6 +21,11 @@ import (
 type BuildOptions struct {
 	// Embedder embeds the passages; the zero value means embed.Local.
 	Embedder embed.Embedder
+	// Lexical builds a lexical-only index: no passage is embedded (Embedder
+	// and Cache are not used), and the index has no vectors and the embedder
+	// NoEmbedder. It is what `footnote index` builds when no embedding model
+	// is configured and lexical search is all that will be asked of it.
+	Lexical bool
 	// Cache, when set, supplies and keeps vectors (see retrieval.Options).
 	Cache *embed.Cache
 	// Previous is the index to update, nil for none. Its documents are kept
@@ -95,8 +100,10 @@ const embedChunk = 1024
 // their passages. Passages whose text is unchanged keep their vectors.
 // Previous is used only in part when it was made by another Builder or the
 // folder's manifest (see corpus.ManifestNames) changed (every file is parsed
-// again), or with another embedder (every passage is embedded again);
-// Stats.Notes says so.
+// again), or with another embedder (every passage is embedded again), or
+// lexical-only when this build is not (every passage is embedded), or with
+// vectors when this build is lexical-only (they are dropped); Stats.Notes
+// says so.
 //
 // Files that cannot be indexed are listed in the stats with the reason. It is
 // an error (wrapping corpus.ErrNoDocuments) if no document is left.
@@ -108,6 +115,9 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 		e = embed.Local()
 	}
 	name := e.Name
+	if opts.Lexical {
+		name = NoEmbedder
+	}
 	if name == "" {
 		return nil, st, errors.New("build index: the embedder has no name")
 	}
@@ -153,8 +163,14 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 		keepDocs = false
 		st.Notes = append(st.Notes, "the folder's manifest changed: every file is read again")
 	}
-	keepVecs := opts.Previous != nil && prev.Embedder == name
-	if opts.Previous != nil && !keepVecs {
+	keepVecs := opts.Previous != nil && prev.Embedder == name && !opts.Lexical
+	switch {
+	case opts.Previous == nil || prev.Embedder == name:
+	case opts.Lexical:
+		st.Notes = append(st.Notes, fmt.Sprintf("the index had vectors of embedder %s: they are dropped, for this index is lexical-only (no embedding model is configured)", prev.Embedder))
+	case prev.Lexical():
+		st.Notes = append(st.Notes, fmt.Sprintf("the index was lexical-only: every passage is embedded with %s", name))
+	default:
 		st.Notes = append(st.Notes, fmt.Sprintf("the index was made with embedder %s: every passage is embedded again with %s", prev.Embedder, name))
 	}
 	// Only a file's hash proves it unchanged when the folder is another one.
@@ -244,6 +260,15 @@ func Build(ctx context.Context, fsys fs.FS, opts BuildOptions) (*Saved, BuildSta
 		Docs: c.Docs, Passages: c.Passages}
 	st.Docs, st.Passages = len(s.Docs), len(s.Passages)
 
+	if opts.Lexical {
+		// Nothing to embed: the lexical index is all there is to make.
+		if opts.Previous != nil && prev.Postings != nil && samePassageTexts(prev.Passages, s.Passages) {
+			s.Postings = prev.Postings
+		} else if s.Postings, err = retrieval.NewPostings(ctx, s.Passages); err != nil {
+			return nil, st, fmt.Errorf("lexical index: %w", err)
+		}
+		return s, st, nil
+	}
 	cache := opts.Cache
 	if cache == nil {
 		cache = &embed.Cache{}

@@ -35,10 +35,13 @@ import (
 //	format         uint32   IndexFormat
 //	header size    uint32   H
 //	body size      uint64   B
+//	texts size     uint64   T
 //	postings size  uint64   P
-//	vectors size   uint64   V = passages × dim × 4
+//	vectors size   uint64   V = passages × dim × 4 (0 for a lexical-only index)
 //	header         H bytes  JSON: embedder, dim, created, builder, root, counts
-//	body           B bytes  gob: documents, passages, source files
+//	body           B bytes  gob: documents (without their text), each
+//	                        document's text length, passages, source files
+//	texts          T bytes  the documents' texts, UTF-8, one after the other
 //	padding        0-3 zero bytes, so that postings start at a multiple of 4
 //	postings       P bytes  the lexical index (retrieval.Postings), uint32s:
 //	                        Start (terms+1), Docs (n), TFs (n), Lengths
@@ -53,16 +56,30 @@ import (
 // change here, and a file that lacks it loads with the zero value. A passage's
 // Text is not stored when it is its document's bytes [Start,End), as it always
 // should be; it is sliced from the document on load, which halves the file and
-// the memory. Postings and vectors are read straight into the memory that
-// serves searches (the vectors become the chromem-go documents' embeddings).
+// the memory. The documents' texts, most of a lexical-only index, are not in
+// the gob: they, the postings and the vectors are read straight into the
+// memory that serves searches (the vectors become the chromem-go documents'
+// embeddings), where gob would read the body into a buffer grown 10 MB at a
+// time and then copy each string out of it (loading 100k passages allocated
+// 3.5 times the body's size that way).
+//
+// Format 2, which lacked the texts section and its size (the documents'
+// texts were in the gob), is still read.
+//
+// A lexical-only index (built when no embedding model is configured, see
+// BuildOptions.Lexical) has embedder NoEmbedder, dim 0 and an empty vectors
+// section: its passages, their texts and postings are all it holds.
+// Lexical-only indexes came with format 3; a Footnote that reads format 2 only
+// refuses them as made by a different version.
 const (
 	indexMagic = "FNOTEIDX"
 	// IndexFormat is the version of the index file layout this package writes
 	// and the only one it reads. Change it with any change to the layout or to
 	// what the header and body hold.
-	IndexFormat = 2
+	IndexFormat = 3
 
-	prefixSize    = 8 + 4 + 4 + 8 + 8 + 8
+	prefixSize    = 8 + 4 + 4 + 8 + 8 + 8 + 8
+	prefixSizeV2  = prefixSize - 8 // format 2 had no texts size
 	checksumSize  = 4
 	maxHeaderSize = 1 << 20
 )
@@ -80,13 +97,18 @@ var (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// NoEmbedder is the Saved.Embedder (and header "embedder") of a lexical-only
+// index: one with no vectors, for lexical search alone.
+const NoEmbedder = "none"
+
 // Saved is an index as an index file holds it: the documents and passages of
 // a corpus, the passages' vectors, and the files they were read from.
 // Build makes one from a folder; NewFromSaved makes a searchable Index of it.
 type Saved struct {
-	// Embedder names the embedder that made Vectors (see Options.Embedder).
+	// Embedder names the embedder that made Vectors (see Options.Embedder),
+	// or is NoEmbedder for a lexical-only index, which has no Vectors.
 	Embedder string
-	// Dim is the length of every vector.
+	// Dim is the length of every vector; 0 for a lexical-only index.
 	Dim int
 	// Created is when the build that made the index started: the size and
 	// time of every file in Files were read after it.
@@ -101,7 +123,8 @@ type Saved struct {
 	// Passages are the passages of Docs, in document order.
 	Passages []corpus.Passage
 	// Vectors[i] is the vector of Passages[i]: of unit length, or zero for a
-	// passage with nothing to embed. Vectors must not be modified.
+	// passage with nothing to embed; nil for a lexical-only index. Vectors
+	// must not be modified.
 	Vectors [][]float32
 	// Postings is the passages' lexical index; nil means NewFromSaved
 	// analyses the passages again. It must not be modified.
@@ -145,7 +168,10 @@ type header struct {
 // body is the gob body of an index file. Passages have no Text when it is
 // the document's bytes; Texts holds the others' by passage index.
 type body struct {
+	// Docs have no Text (since format 3); TextLens[i] is the length of
+	// Docs[i]'s, in the texts section.
 	Docs      []corpus.Document
+	TextLens  []int
 	Passages  []corpus.Passage
 	Texts     map[int]string
 	Files     []SourceFile
@@ -157,10 +183,13 @@ func (s *Saved) check() error {
 	if s.Embedder == "" {
 		return errors.New("the embedder has no name")
 	}
-	if len(s.Vectors) != len(s.Passages) {
+	if s.Lexical() {
+		if s.Dim != 0 || len(s.Vectors) != 0 {
+			return fmt.Errorf("a lexical-only index with %d vectors of %d dimensions", len(s.Vectors), s.Dim)
+		}
+	} else if len(s.Vectors) != len(s.Passages) {
 		return fmt.Errorf("%d vectors for %d passages", len(s.Vectors), len(s.Passages))
-	}
-	if s.Dim <= 0 && len(s.Passages) > 0 {
+	} else if s.Dim <= 0 && len(s.Passages) > 0 {
 		return fmt.Errorf("vectors of %d dimensions", s.Dim)
 	}
 	for i, v := range s.Vectors {
@@ -175,6 +204,10 @@ func (s *Saved) check() error {
 	}
 	return nil
 }
+
+// Lexical reports whether s is a lexical-only index: one without vectors,
+// made with no embedder (NoEmbedder).
+func (s *Saved) Lexical() bool { return s.Embedder == NoEmbedder }
 
 // postingsSize is the size in bytes of the postings section of p.
 func postingsSize(p *retrieval.Postings) (n uint64, termBytes int) {
@@ -212,7 +245,15 @@ func encodeIndex(w io.Writer, s *Saved) error {
 	for _, d := range s.Docs {
 		texts[d.Path] = d.Text
 	}
-	b := body{Docs: s.Docs, Passages: make([]corpus.Passage, len(s.Passages)), Files: s.Files, Manifests: s.Manifests}
+	b := body{Docs: make([]corpus.Document, len(s.Docs)), TextLens: make([]int, len(s.Docs)),
+		Passages: make([]corpus.Passage, len(s.Passages)), Files: s.Files, Manifests: s.Manifests}
+	textBytes := 0
+	for i, d := range s.Docs {
+		b.TextLens[i] = len(d.Text)
+		textBytes += len(d.Text)
+		d.Text = ""
+		b.Docs[i] = d
+	}
 	for i, p := range s.Passages {
 		if t, ok := texts[p.Doc]; !ok || p.Start < 0 || p.Start > p.End || p.End > len(t) || t[p.Start:p.End] != p.Text {
 			if b.Texts == nil {
@@ -235,15 +276,20 @@ func encodeIndex(w io.Writer, s *Saved) error {
 	binary.LittleEndian.PutUint32(prefix[8:], IndexFormat)
 	binary.LittleEndian.PutUint32(prefix[12:], uint32(len(h)))
 	binary.LittleEndian.PutUint64(prefix[16:], uint64(gb.Len()))
-	binary.LittleEndian.PutUint64(prefix[24:], pSize)
-	binary.LittleEndian.PutUint64(prefix[32:], uint64(len(s.Passages)*s.Dim*4))
-	padding := make([]byte, pad4(len(h)+gb.Len())-len(h)-gb.Len())
-	for _, part := range [][]byte{prefix[:], h, gb.Bytes(), padding} {
+	binary.LittleEndian.PutUint64(prefix[24:], uint64(textBytes))
+	binary.LittleEndian.PutUint64(prefix[32:], pSize)
+	binary.LittleEndian.PutUint64(prefix[40:], uint64(len(s.Passages)*s.Dim*4))
+	for _, part := range [][]byte{prefix[:], h, gb.Bytes()} {
 		if _, err := out.Write(part); err != nil {
 			return err
 		}
 	}
 	bw := &wordWriter{w: out, buf: make([]byte, 0, 1<<16)}
+	for _, d := range s.Docs {
+		bw.bytes([]byte(d.Text))
+	}
+	n := len(h) + gb.Len() + textBytes
+	bw.bytes(make([]byte, pad4(n)-n))
 	for _, u := range [][]uint32{post.Start, post.Docs, post.TFs, post.Lengths} {
 		bw.uint32s(u)
 	}
@@ -378,7 +424,7 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	}
 	cr := &countingReader{r: r, crc: crc32.New(castagnoli)}
 	var prefix [prefixSize]byte
-	n, err := io.ReadFull(cr, prefix[:])
+	n, err := io.ReadFull(cr, prefix[:12])
 	if n < len(indexMagic) {
 		if string(prefix[:n]) != indexMagic[:n] {
 			return nil, ErrNotIndexFile
@@ -388,24 +434,39 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	if string(prefix[:8]) != indexMagic {
 		return nil, ErrNotIndexFile
 	}
+	format := uint32(0)
 	if n >= 12 {
-		if v := binary.LittleEndian.Uint32(prefix[8:]); v != IndexFormat {
-			return nil, fmt.Errorf("%w (index format %d; this one reads format %d)", ErrIndexVersion, v, IndexFormat)
+		if format = binary.LittleEndian.Uint32(prefix[8:]); format != IndexFormat && format != 2 {
+			return nil, fmt.Errorf("%w (index format %d; this one reads format %d)", ErrIndexVersion, format, IndexFormat)
 		}
+	}
+	pSizeAt, pLen := 12, prefixSize
+	if format == 2 {
+		pLen = prefixSizeV2
+	}
+	if err == nil {
+		var m int
+		m, err = io.ReadFull(cr, prefix[12:pLen])
+		n += m
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: truncated (%d bytes)", ErrIndexDamaged, n)
 	}
-	hSize := uint64(binary.LittleEndian.Uint32(prefix[12:]))
-	bSize := binary.LittleEndian.Uint64(prefix[16:])
-	pSize := binary.LittleEndian.Uint64(prefix[24:])
-	vSize := binary.LittleEndian.Uint64(prefix[32:])
+	word := func() uint64 { v := binary.LittleEndian.Uint64(prefix[pSizeAt:]); pSizeAt += 8; return v }
+	hSize := uint64(binary.LittleEndian.Uint32(prefix[pSizeAt:]))
+	pSizeAt += 4
+	var tSize uint64
+	bSize := word()
+	if format != 2 {
+		tSize = word()
+	}
+	pSize, vSize := word(), word()
 	// Each size is below 2^50, so their sum cannot overflow.
-	if hSize > maxHeaderSize || bSize > 1<<50 || pSize > 1<<50 || vSize > 1<<50 || pSize%4 != 0 || vSize%4 != 0 {
+	if hSize > maxHeaderSize || bSize > 1<<50 || tSize > 1<<50 || pSize > 1<<50 || vSize > 1<<50 || pSize%4 != 0 || vSize%4 != 0 {
 		return nil, fmt.Errorf("%w: impossible section sizes", ErrIndexDamaged)
 	}
-	pad := uint64(pad4(int(hSize+bSize%4)) - int(hSize+bSize%4))
-	want := int64(prefixSize + hSize + bSize + pad + pSize + vSize + checksumSize)
+	pad := uint64(pad4(int((hSize+bSize+tSize)%4)) - int((hSize+bSize+tSize)%4))
+	want := int64(uint64(pLen) + hSize + bSize + tSize + pad + pSize + vSize + checksumSize)
 	switch {
 	case size < want:
 		return nil, fmt.Errorf("%w: truncated (%d of %d bytes)", ErrIndexDamaged, size, want)
@@ -433,13 +494,28 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	var b body
 	if decodeErr == nil {
 		if err := gob.NewDecoder(bodyReader).Decode(&b); err != nil {
-			if cr.n < int64(prefixSize+hSize+bSize) && errors.Is(err, io.ErrUnexpectedEOF) {
+			if cr.n < int64(uint64(pLen)+hSize+bSize) && errors.Is(err, io.ErrUnexpectedEOF) {
 				return nil, truncated(cr, want)
 			}
 			decodeErr = fmt.Errorf("body: %w", err)
 		}
 	}
-	if _, err := io.CopyN(io.Discard, cr, int64(prefixSize+hSize+bSize+pad)-cr.n); err != nil {
+	if _, err := io.CopyN(io.Discard, cr, int64(uint64(pLen)+hSize+bSize)-cr.n); err != nil {
+		return nil, truncated(cr, want)
+	}
+	// The texts are read into one string, which the documents' and
+	// passages' texts are slices of.
+	var texts string
+	if decodeErr == nil && tSize > 0 {
+		tb, err := readSection(cr, tSize)
+		if err != nil {
+			return nil, truncated(cr, want)
+		}
+		texts = unsafe.String(&tb[0], len(tb))
+	} else if _, err := io.CopyN(io.Discard, cr, int64(tSize)); err != nil {
+		return nil, truncated(cr, want)
+	}
+	if _, err := io.CopyN(io.Discard, cr, int64(pad)); err != nil {
 		return nil, truncated(cr, want)
 	}
 	if bSize > 16<<20 {
@@ -458,8 +534,10 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 		if post, err = readPostings(cr, h); err != nil {
 			return nil, truncated(cr, want)
 		}
-		if vecs, err = readVectors(cr, h.Passages, h.Dim); err != nil {
-			return nil, truncated(cr, want)
+		if h.Embedder != NoEmbedder {
+			if vecs, err = readVectors(cr, h.Passages, h.Dim); err != nil {
+				return nil, truncated(cr, want)
+			}
 		}
 	} else if _, err := io.CopyN(io.Discard, cr, int64(pSize+vSize)); err != nil {
 		return nil, truncated(cr, want)
@@ -474,7 +552,7 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	}
 	if decodeErr == nil {
 		s.Vectors, s.Postings = vecs, post
-		decodeErr = s.fill(h, b)
+		decodeErr = s.fill(h, b, format, texts)
 	}
 	if decodeErr == nil {
 		decodeErr = post.Check(len(s.Passages))
@@ -494,7 +572,10 @@ func (h *header) fits(pSize, vSize uint64) error {
 		h.Dim > most || h.Passages > most || h.Terms > most || h.Postings > most || h.TermBytes > most {
 		return fmt.Errorf("impossible counts")
 	}
-	if h.Dim == 0 && h.Passages > 0 || h.Dim > 0 && uint64(h.Passages) != vSize/4/uint64(h.Dim) || uint64(h.Passages)*uint64(h.Dim)*4 != vSize {
+	if h.Embedder == NoEmbedder && h.Dim != 0 {
+		return fmt.Errorf("a lexical-only index with vectors of %d dimensions", h.Dim)
+	}
+	if h.Dim == 0 && h.Passages > 0 && h.Embedder != NoEmbedder || h.Dim > 0 && uint64(h.Passages) != vSize/4/uint64(h.Dim) || uint64(h.Passages)*uint64(h.Dim)*4 != vSize {
 		return fmt.Errorf("%d passages of %d dimensions in %d bytes of vectors", h.Passages, h.Dim, vSize)
 	}
 	words := uint64(h.Terms+1) + 2*uint64(h.Postings) + uint64(h.Passages) + uint64(h.Terms)
@@ -584,12 +665,29 @@ func readVectors(r io.Reader, n, dim int) ([][]float32, error) {
 	return rows, nil
 }
 
-// fill sets the documents, passages and files of s from a decoded body,
-// restoring passage texts from their documents.
-func (s *Saved) fill(h header, b body) error {
+// fill sets the documents, passages and files of s from a decoded body of
+// an index file of the format given, the documents' texts from texts (since
+// format 3) and the passages' from their documents.
+func (s *Saved) fill(h header, b body, format uint32, blob string) error {
 	if len(b.Docs) != h.Docs || len(b.Passages) != h.Passages || len(b.Files) != h.Files {
 		return fmt.Errorf("the header counts %d documents, %d passages and %d files; the body holds %d, %d and %d",
 			h.Docs, h.Passages, h.Files, len(b.Docs), len(b.Passages), len(b.Files))
+	}
+	if format != 2 {
+		if len(b.TextLens) != len(b.Docs) {
+			return fmt.Errorf("%d text lengths for %d documents", len(b.TextLens), len(b.Docs))
+		}
+		off := 0
+		for i, n := range b.TextLens {
+			if n < 0 || n > len(blob)-off || b.Docs[i].Text != "" {
+				return fmt.Errorf("document %d's text lies outside the texts", i)
+			}
+			b.Docs[i].Text = blob[off : off+n]
+			off += n
+		}
+		if off != len(blob) {
+			return fmt.Errorf("%d bytes of texts for documents of %d", len(blob), off)
+		}
 	}
 	texts := make(map[string]string, len(b.Docs))
 	docs := make(map[string]*corpus.Document, len(b.Docs))

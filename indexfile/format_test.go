@@ -241,8 +241,9 @@ func indexBytes(tb testing.TB) (data []byte, header, body, postings, vectors int
 	data = b.Bytes()
 	header = prefixSize
 	body = header + int(binary.LittleEndian.Uint32(data[12:]))
-	postings = (body + int(binary.LittleEndian.Uint64(data[16:])) + 3) &^ 3
-	vectors = postings + int(binary.LittleEndian.Uint64(data[24:]))
+	texts := body + int(binary.LittleEndian.Uint64(data[16:]))
+	postings = (texts + int(binary.LittleEndian.Uint64(data[24:])) + 3) &^ 3
+	vectors = postings + int(binary.LittleEndian.Uint64(data[32:]))
 	return data, header, body, postings, vectors
 }
 
@@ -267,8 +268,8 @@ func TestReadIndexFileRefuses(t *testing.T) {
 		{"text", []byte("Tides at Brest\n\nThe tide rises seven metres.\n"), ErrNotIndexFile, "not a Footnote index file"},
 		{"short text", []byte("hi"), ErrNotIndexFile, "not a Footnote index file"},
 		{"chromem gob", []byte("\x0e\xff\x81\x03\x01\x01\x08Document"), ErrNotIndexFile, "not a Footnote index file"},
-		{"newer format", edit(func(b []byte) []byte { b[8] = IndexFormat + 1; return b }), ErrIndexVersion, "index format 3; this one reads format 2"},
-		{"format 1", edit(func(b []byte) []byte { b[8] = 1; return b }), ErrIndexVersion, "index format 1; this one reads format 2"},
+		{"newer format", edit(func(b []byte) []byte { b[8] = IndexFormat + 1; return b }), ErrIndexVersion, "index format 4; this one reads format 3"},
+		{"format 1", edit(func(b []byte) []byte { b[8] = 1; return b }), ErrIndexVersion, "index format 1; this one reads format 3"},
 		{"format 1, cut short", edit(func(b []byte) []byte { b[8] = 1; return b[:14] }), ErrIndexVersion, "index format 1"},
 		{"cut in magic", good[:5], ErrIndexDamaged, "truncated (5 bytes)"},
 		{"cut in prefix", good[:20], ErrIndexDamaged, "truncated (20 bytes)"},
@@ -293,8 +294,10 @@ func TestReadIndexFileRefuses(t *testing.T) {
 		}), ErrIndexVersion, "postings"},
 		{"flipped checksum", flip(len(good) - 2), ErrIndexDamaged, "checksum mismatch"},
 		{"huge sizes", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[16:], 1<<60); return b }), ErrIndexDamaged, "impossible"},
-		{"huge postings size", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[24:], 1<<60); return b }), ErrIndexDamaged, "impossible"},
-		{"huge vectors size", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[32:], 1<<49); return b }), ErrIndexDamaged, "truncated"},
+		{"huge texts size", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[24:], 1<<60); return b }), ErrIndexDamaged, "impossible"},
+		{"huge postings size", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[32:], 1<<60); return b }), ErrIndexDamaged, "impossible"},
+		{"huge vectors size", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[40:], 1<<49); return b }), ErrIndexDamaged, "truncated"},
+		{"flipped text", flip(postings - 10), ErrIndexDamaged, "checksum mismatch"},
 		{"undecodable body, right checksum", edit(func(b []byte) []byte {
 			for i := body; i < postings-4; i++ {
 				b[i] = byte(i)

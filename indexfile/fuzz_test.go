@@ -2,9 +2,11 @@ package indexfile
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -60,7 +62,9 @@ func TestFuzzSeeds(t *testing.T) {
 	}
 	small.Vectors = s.Vectors[:len(small.Passages)]
 	small.Postings = nil
-	for name, saved := range map[string]*Saved{"seed-small.idx": &small} {
+	lexical := small
+	lexical.Embedder, lexical.Dim, lexical.Vectors = NoEmbedder, 0, nil
+	for name, saved := range map[string]*Saved{"seed-small.idx": &small, "seed-lexical.idx": &lexical} {
 		var b bytes.Buffer
 		if err := encodeIndex(&b, saved); err != nil {
 			t.Fatal(err)
@@ -78,5 +82,34 @@ func TestFuzzSeeds(t *testing.T) {
 		if _, err := decodeIndex(bytes.NewReader(data), int64(len(data))); err != nil {
 			t.Errorf("%s: %v (regenerate with FOOTNOTE_WRITE_SEEDS=1)", name, err)
 		}
+	}
+}
+
+// TestReadsFormat2: an index file of format 2 (the documents' texts in the
+// gob body, no texts section) is still read, as the same index format 3
+// holds.
+func TestReadsFormat2(t *testing.T) {
+	old, err := ReadIndexFile(filepath.Join("testdata", "seed-format2.idx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join("testdata", "seed-small.idx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if binary.LittleEndian.Uint32(data[8:]) != IndexFormat || IndexFormat == 2 {
+		t.Fatalf("seed-small.idx is not of format %d", IndexFormat)
+	}
+	cur, err := decodeIndex(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The old seed's vectors are an older local embedder's.
+	if !reflect.DeepEqual(old.Docs, cur.Docs) || !reflect.DeepEqual(old.Passages, cur.Passages) || !reflect.DeepEqual(old.Files, cur.Files) ||
+		!reflect.DeepEqual(old.Postings, cur.Postings) || len(old.Vectors) != len(cur.Vectors) {
+		t.Error("format 2 and 3 hold other documents, passages, files or postings")
+	}
+	if len(old.Docs) == 0 || len(old.Passages) == 0 || old.Docs[0].Text == "" || old.Passages[0].Text == "" {
+		t.Errorf("format 2: %d docs, %d passages", len(old.Docs), len(old.Passages))
 	}
 }

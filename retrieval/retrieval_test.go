@@ -296,3 +296,23 @@ func TestSearchCancelled(t *testing.T) {
 		t.Errorf("Search with a cancelled context: %v", err)
 	}
 }
+
+// A lexical index embeds nothing and fills no chromem-go collection: the
+// collection is for embedding models. A search that needs vectors is refused.
+func TestLexicalIndexHasNoCollection(t *testing.T) {
+	called := false
+	e := embed.FromBatch("counting", func(context.Context, []string) ([][]float32, error) {
+		called = true
+		return nil, errors.New("not to be called")
+	})
+	ix := newTestIndex(t, handmade(), Options{Mode: ModeLexical, Embedder: e})
+	if called || ix.Collection() != nil || len(ix.DB().ListCollections()) != 0 {
+		t.Errorf("embedded %v, collection %v, collections %v", called, ix.Collection(), ix.DB().ListCollections())
+	}
+	if hits, err := ix.Search(t.Context(), "Confucius Institutes", 3); err != nil || len(hits) == 0 {
+		t.Errorf("lexical search: %v, %v", hits, err)
+	}
+	if _, err := ix.SearchMode(t.Context(), "Confucius Institutes", 3, ModeHybrid); err == nil || !strings.Contains(err.Error(), "lexical-only") {
+		t.Errorf("hybrid search of a lexical index: %v", err)
+	}
+}

@@ -113,7 +113,11 @@ func openIndexFile(ctx context.Context, path string, ropts retrieval.Options) (*
 	}
 	ix, err := indexfile.NewFromSaved(ctx, s, ropts)
 	var mm *indexfile.EmbedderMismatchError
+	var nv *indexfile.NoVectorsError
 	switch {
+	case errors.As(err, &nv):
+		return nil, nil, fmt.Errorf("index file %s has no vectors (it was built for lexical search only, with no embedding model configured) and %s retrieval needs them: rebuild it with %s --retrieval %s, with the embedding model configured, or search it with --retrieval lexical",
+			path, nv.Mode, rebuildCommand(s.Root, path), nv.Mode)
 	case errors.As(err, &mm):
 		back := "set embeddings.provider and embeddings.model back to " + mm.Saved
 		if mm.Saved == embed.LocalName {

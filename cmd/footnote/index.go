@@ -14,16 +14,18 @@ import (
 
 	"github.com/footnote-bot/footnote/corpus"
 	"github.com/footnote-bot/footnote/indexfile"
+	"github.com/footnote-bot/footnote/retrieval"
 	"golang.org/x/term"
 )
 
 // indexCmdOptions are the flags of footnote index.
 type indexCmdOptions struct {
 	configFlags
-	output  string
-	corpus  string
-	rebuild bool
-	json    bool
+	output    string
+	corpus    string
+	rebuild   bool
+	json      bool
+	retrieval string
 }
 
 func indexCommand() command {
@@ -36,8 +38,9 @@ func indexCommand() command {
 			o.configFlags.define(fs)
 			fs.StringVar(&o.output, "o", "", "index `file` to write or update (default $FOOTNOTE_INDEX)")
 			fs.StringVar(&o.corpus, "corpus", "", "the folder `DIR` to read, as the argument DIR (default $FOOTNOTE_CORPUS)")
-			fs.BoolVar(&o.rebuild, "rebuild", false, "read and embed every file again instead of updating the index")
+			fs.BoolVar(&o.rebuild, "rebuild", false, "read (and embed) every file again instead of updating the index")
 			fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
+			fs.StringVar(&o.retrieval, "retrieval", "", "the ranking the index is for: auto, hybrid, dense or lexical; lexical (auto's choice with the local embedder) builds it without vectors")
 			return func(ctx context.Context, m *Main, args []string) error {
 				return runIndex(ctx, m, o, args)
 			}
@@ -84,6 +87,12 @@ func runIndex(ctx context.Context, m *Main, o *indexCmdOptions, args []string) e
 	cfg, err := o.load(m.Environ)
 	if err != nil {
 		return err
+	}
+	if o.retrieval != "" {
+		cfg.Retrieval = o.retrieval
+		if err := cfg.Validate(); err != nil {
+			return usagef("%v", err)
+		}
 	}
 	out := o.output
 	if out == "" {
@@ -156,7 +165,10 @@ func runIndex(ctx context.Context, m *Main, o *indexCmdOptions, args []string) e
 	if err != nil {
 		return err
 	}
-	bopts := indexfile.BuildOptions{Embedder: ropts.Embedder, Cache: ropts.Cache, Previous: prev, Root: dir, Builder: "footnote " + version}
+	// Lexical search, the default when no embedding model is configured,
+	// uses no vectors: the index is built without them.
+	bopts := indexfile.BuildOptions{Embedder: ropts.Embedder, Cache: ropts.Cache, Lexical: ropts.Mode == retrieval.ModeLexical,
+		Previous: prev, Root: dir, Builder: "footnote " + version}
 	if rebuild {
 		bopts.Previous = nil
 	}
@@ -215,7 +227,11 @@ func renderIndexSummary(s indexSummary) string {
 		fmt.Fprintf(&b, ", %d not readable", s.Unreadable)
 	}
 	fmt.Fprintf(&b, "; %d removed\n", s.Removed)
-	fmt.Fprintf(&b, "  passages  %d: %d embedded, %d reused (%s)\n", s.Passages, s.Embedded, s.Reused, s.Embedder)
+	if s.Embedder == indexfile.NoEmbedder {
+		fmt.Fprintf(&b, "  passages  %d, lexical-only: no vectors (no embedding model is configured)\n", s.Passages)
+	} else {
+		fmt.Fprintf(&b, "  passages  %d: %d embedded, %d reused (%s)\n", s.Passages, s.Embedded, s.Reused, s.Embedder)
+	}
 	for i, sk := range s.Skipped {
 		label := ""
 		if i == 0 {

@@ -79,7 +79,7 @@ func TestIndexThenAsk(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"Indexed " + dir + " into " + file, "files     4: 3 indexed, 1 skipped; 4 read", "embedded, 0 reused (local-hash-v3)", "skipped   scan.txt: binary file"} {
+	for _, want := range []string{"Indexed " + dir + " into " + file, "files     4: 3 indexed, 1 skipped; 4 read", "lexical-only: no vectors", "skipped   scan.txt: binary file"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
@@ -184,8 +184,92 @@ func TestIndexIncremental(t *testing.T) {
 		}
 	}
 	// An index rebuilt with another embedder says so.
-	if s = indexJSON(t, nil, dir, "-o", file); len(s.Notes) != 1 || !strings.Contains(s.Notes[0], "openai-compatible:fake") || s.Embedder != embed.LocalName {
+	if s = indexJSON(t, nil, dir, "-o", file, "--retrieval", "hybrid"); len(s.Notes) != 1 || !strings.Contains(s.Notes[0], "openai-compatible:fake") || s.Embedder != embed.LocalName {
 		t.Errorf("switched embedder: %+v", s)
+	}
+	// With no embedding model configured the vectors are dropped, and the
+	// index stays lexical-only when updated.
+	if s = indexJSON(t, nil, dir, "-o", file); len(s.Notes) != 1 || !strings.Contains(s.Notes[0], "dropped") || s.Embedder != indexfile.NoEmbedder || s.Dim != 0 {
+		t.Errorf("to lexical-only: %+v", s)
+	}
+	writeCorpus(t, dir, map[string]string{"e.txt": "Ferries\n\nThe ferry to Ushant leaves at nine.\n"})
+	if s = indexJSON(t, nil, dir, "-o", file); s.Read != 1 || s.Embedder != indexfile.NoEmbedder || s.Embedded != 0 || len(s.Notes) != 0 {
+		t.Errorf("lexical-only, updated: %+v", s)
+	}
+	if saved, err := indexfile.ReadIndexFile(file); err != nil || !saved.Lexical() || saved.Vectors != nil || saved.Dim != 0 {
+		t.Errorf("lexical-only update: %v, %+v", err, saved)
+	}
+	// Back to vectors, every passage is embedded, and says so.
+	s = indexJSON(t, environ, dir, "-o", file)
+	if got := embedded(); len(s.Notes) != 1 || !strings.Contains(s.Notes[0], "lexical-only") || s.Embedded != s.Passages || len(got) != s.Passages {
+		t.Errorf("from lexical-only: %+v, %d embedded", s, len(got))
+	}
+}
+
+// TestLexicalOnlyIndex: with no embedding model configured, footnote index
+// saves no vectors; the file is smaller, searches and answers as an index
+// with vectors does in lexical mode, and a search that needs vectors is
+// refused with one line saying how to rebuild it.
+func TestLexicalOnlyIndex(t *testing.T) {
+	dir := testCorpus(t)
+	tmp := t.TempDir()
+	lex, vec := filepath.Join(tmp, "lexical.idx"), filepath.Join(tmp, "vectors.idx")
+	ls := indexJSON(t, nil, dir, "-o", lex)
+	vs := indexJSON(t, []string{"FOOTNOTE_RETRIEVAL=hybrid"}, dir, "-o", vec)
+	if ls.Embedder != indexfile.NoEmbedder || ls.Dim != 0 || ls.Embedded != 0 || vs.Embedder != embed.LocalName || vs.Dim == 0 || vs.Embedded != vs.Passages {
+		t.Fatalf("lexical-only %+v\nwith vectors %+v", ls, vs)
+	}
+	if ls.Passages != vs.Passages || ls.Bytes >= vs.Bytes/2 {
+		t.Errorf("lexical-only: %d passages in %d bytes; with vectors %d in %d", ls.Passages, ls.Bytes, vs.Passages, vs.Bytes)
+	}
+	saved, err := indexfile.ReadIndexFile(lex)
+	if err != nil || !saved.Lexical() || saved.Vectors != nil || saved.Postings == nil {
+		t.Fatalf("%v, %+v", err, saved)
+	}
+
+	// The dev questions find the same passages and get the same answers.
+	data, err := os.ReadFile(filepath.Join("..", "..", "eval", "testdata", "extra.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for line := range strings.Lines(string(data)) {
+		var q struct{ Question string }
+		if err := json.Unmarshal([]byte(line), &q); err != nil {
+			t.Fatal(err)
+		}
+		for _, cmd := range [][]string{{"search", "--json", "-k", "5"}, {"ask", "--json"}} {
+			args := append(cmd, "--retrieval", "lexical", q.Question)
+			code, fromLex, errOut := runCLI(t, nil, append(args, "--index", lex)...)
+			_, fromVec, _ := runCLI(t, nil, append(args, "--index", vec)...)
+			if code != 0 || fromLex != fromVec || !strings.Contains(fromLex, ".txt") {
+				t.Errorf("%v: exit %d (%s); lexical-only:\n%s\nwith vectors:\n%s", args, code, errOut, fromLex, fromVec)
+			}
+		}
+		n++
+	}
+	if n < 30 {
+		t.Fatalf("%d questions", n)
+	}
+
+	// Hybrid and dense search need vectors.
+	for _, mode := range []string{"hybrid", "dense"} {
+		code, out, errOut := runCLI(t, nil, "search", "--retrieval", mode, "--index", lex, "tide tables")
+		want := "index file " + lex + " has no vectors"
+		if code != 1 || out != "" || !strings.Contains(errOut, want) || !strings.Contains(errOut, "footnote index "+dir+" -o "+lex+" --retrieval "+mode) ||
+			strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%s: exit %d, %q", mode, code, errOut)
+		}
+	}
+	// Following the advice works.
+	if s := indexJSON(t, nil, "-o", lex, "--retrieval", "hybrid"); s.Embedder != embed.LocalName || s.Embedded != s.Passages || s.Read != 0 || len(s.Notes) != 1 {
+		t.Errorf("rebuilt with vectors: %+v", s)
+	}
+	if code, _, errOut := runCLI(t, nil, "search", "--retrieval", "hybrid", "--index", lex, "tide tables"); code != 0 {
+		t.Errorf("hybrid after the rebuild: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, nil, "index", "-o", lex, "--retrieval", "sideways"); code != 2 || !strings.Contains(errOut, "sideways") {
+		t.Errorf("bad --retrieval: exit %d: %s", code, errOut)
 	}
 }
 
