@@ -105,8 +105,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ [
 func (m *Main) Run(ctx context.Context, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		var b strings.Builder
+		width := 0
 		for _, c := range commands() {
-			fmt.Fprintf(&b, "  %-8s %s\n", c.name, c.summary)
+			width = max(width, len(c.name))
+		}
+		for _, c := range commands() {
+			fmt.Fprintf(&b, "  %-*s %s\n", width, c.name, c.summary)
 		}
 		w := m.Stdout
 		code := exitOK
