@@ -249,6 +249,8 @@ type Bot struct {
 	mu       sync.Mutex
 	closing  bool
 	inflight sync.WaitGroup
+	// pending are thread turns the store could not take yet (pending.go).
+	pending turnQueue
 }
 
 // conversation is a thread (or DM) the bot answers in.
@@ -353,6 +355,17 @@ func (b *Bot) Run(ctx context.Context) error {
 	// Answers outlive ctx by up to the grace period: they get their own context.
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
+	// Turns the store could not take are written when it is back; the
+	// writer ends after the answers in flight, with a last try.
+	flushed := make(chan struct{})
+	go func() {
+		defer close(flushed)
+		b.flushTurns(work)
+	}()
+	defer func() {
+		stopWork()
+		<-flushed
+	}()
 	b.s.AddHandler(func(s *discordgo.Session, e *discordgo.InteractionCreate) { b.onInteraction(work, s, e.Interaction) })
 	b.s.AddHandler(func(s *discordgo.Session, e *discordgo.MessageCreate) { b.onMessage(work, s, e.Message) })
 	b.s.AddHandler(func(s *discordgo.Session, e *discordgo.Disconnect) {

@@ -164,7 +164,56 @@ func (b *Bot) keepTurn(ctx context.Context, id string, t answer.Turn) {
 	if b.opts.ConversationStore == nil {
 		return
 	}
-	if err := b.opts.ConversationStore.AppendTurn(ctx, id, store.Turn{Question: t.Question, Answer: t.Answer, At: time.Now().UTC()}, b.opts.HistoryTurns); err != nil {
+	turn := store.Turn{Question: t.Question, Answer: t.Answer, At: time.Now().UTC()}
+	err := b.opts.ConversationStore.AppendTurn(ctx, id, turn, b.opts.HistoryTurns)
+	switch {
+	case errors.Is(err, store.ErrUnavailable):
+		// Kept in memory and written when the store is back (pending.go).
+		if n := b.pending.add(pendingTurn{conversation: id, turn: turn, keep: b.opts.HistoryTurns}); n > 0 {
+			b.log.Warn("the store is still unavailable: dropped the oldest waiting turns", "dropped", n)
+		} else {
+			b.log.Info("the store is unavailable: a conversation's turn will be written when it is back")
+		}
+	case err != nil:
 		b.log.Warn("could not store a turn of a conversation", "err", b.redact(err.Error()))
+	}
+}
+
+// pendingRetryEvery is how often turns waiting for the store are tried again.
+const pendingRetryEvery = 2 * time.Second
+
+// flushTurns writes the turns waiting for the store, every pendingRetryEvery,
+// until ctx ends; then it tries once more, briefly.
+func (b *Bot) flushTurns(ctx context.Context) {
+	if b.opts.ConversationStore == nil {
+		return
+	}
+	flush := func(ctx context.Context) {
+		if b.pending.len() == 0 {
+			return
+		}
+		left, errs := b.pending.flush(ctx, b.opts.ConversationStore)
+		for _, err := range errs {
+			b.log.Warn("could not store a turn of a conversation", "err", b.redact(err.Error()))
+		}
+		if left == 0 {
+			b.log.Info("the store is back: wrote the conversations' waiting turns")
+		}
+	}
+	t := time.NewTicker(pendingRetryEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			last, cancel := lastWords(ctx)
+			defer cancel()
+			flush(last)
+			if n := b.pending.len(); n > 0 {
+				b.log.Warn("stopping with turns the store could not take", "turns", n)
+			}
+			return
+		case <-t.C:
+			flush(ctx)
+		}
 	}
 }
