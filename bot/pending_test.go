@@ -29,7 +29,9 @@ func (f *flakyConversations) Conversation(ctx context.Context, id string) (store
 	return store.Conversation{ID: id, Turns: f.turns[id]}, nil
 }
 
-func (f *flakyConversations) SaveConversation(ctx context.Context, c store.Conversation) error { return nil }
+func (f *flakyConversations) SaveConversation(ctx context.Context, c store.Conversation) error {
+	return nil
+}
 
 func (f *flakyConversations) AppendTurn(ctx context.Context, id string, t store.Turn, keep int) error {
 	f.mu.Lock()
