@@ -230,7 +230,7 @@ func (e *Engine) sentencesOf(p corpus.Passage) []sentence {
 	}
 	for _, sp := range corpus.Sentences(p.Text) {
 		text := p.Text[sp.Start:sp.End]
-		s = append(s, sentence{span: sp, text: text, terms: terms.Of(text)})
+		s = append(s, sentence{span: sp, text: text, terms: terms.Of(digitsOnly(text))})
 	}
 	e.analysedMu.Lock()
 	if e.analysed == nil || len(e.analysed) >= maxAnalysed {

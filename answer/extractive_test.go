@@ -3,6 +3,7 @@ package answer
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -175,5 +176,20 @@ func TestNearMatch(t *testing.T) {
 		if got := nearMatch(tt.q, have, tt.text); got != tt.want {
 			t.Errorf("nearMatch(%q, %q) = %v, want %v", tt.q, tt.text, got, tt.want)
 		}
+	}
+}
+
+// A sentence's numbers are read without thousands separators, so that a
+// question's "10000" is covered by a text's "10,000".
+func TestSentenceNumbersWithoutSeparators(t *testing.T) {
+	e := tidesEngine(t)
+	p := corpus.Passage{Doc: "x.txt", Text: "By 1883, engines that could provide 10,000 hp had become feasible."}
+	q := e.queryTerms("As of what year were 10000 horsepower engines available?")
+	sents := e.sentencesOf(p)
+	if len(sents) != 1 {
+		t.Fatalf("sentences = %d, want 1", len(sents))
+	}
+	if got := q.matched(sents[0].terms); !slices.Contains(got, "10000") {
+		t.Errorf("matched %v, want 10000 among them", got)
 	}
 }

@@ -26,7 +26,7 @@ var (
 	rePersonQ = regexp.MustCompile(`(?i)\bwho\b|\bwhom\b|\bwhose\b|\bwhich (person|president|minister|leader|author)s?\b|誰|谁`)
 
 	reNumber = regexp.MustCompile(`\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|once|twice)\b|[一二三四五六七八九十百千萬万億亿兩两]`)
-	reTime   = regexp.MustCompile(`\b(1[5-9]|20)\d\d\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\d+年|\d+月`)
+	reTime   = regexp.MustCompile(`\b(1\d|20)\d\ds?\b|\b(?:in|by|until|since|from|after|before|around|about|c\.) [1-9]\d\d\b|\b\d\d?(?:st|nd|rd|th) centur|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\d+年|\d+月`)
 	rePlace  = regexp.MustCompile(`\b(in|at|to|from) (the )?[A-Z][\p{L}-]+|在[\p{Han}]{2,}`)
 	// rePerson is a capitalised word inside a sentence (not its first
 	// word): "by Sweyn Forkbeard", "Rollo". Months and days are not names.
@@ -37,19 +37,18 @@ var (
 )
 
 func questionWants(q string) want {
-	switch {
-	case reNumberQ.MatchString(q):
-		return wantNumber
-	case reTimeQ.MatchString(q):
-		return wantTime
-	case rePlaceQ.MatchString(q):
-		return wantPlace
-	case rePersonQ.MatchString(q):
-		return wantPerson
-	case reListQ.MatchString(q):
-		return wantList
+	// The question word that comes first decides: "Who led the troops when
+	// Cyprus was conquered?" asks for a person, not a time.
+	best, at := wantAny, len(q)+1
+	for _, k := range []struct {
+		re *regexp.Regexp
+		w  want
+	}{{reNumberQ, wantNumber}, {reTimeQ, wantTime}, {rePlaceQ, wantPlace}, {rePersonQ, wantPerson}, {reListQ, wantList}} {
+		if loc := k.re.FindStringIndex(q); loc != nil && loc[0] < at {
+			best, at = k.w, loc[0]
+		}
 	}
-	return wantAny
+	return best
 }
 
 // satisfies reports whether sentence s holds the kind of information w that the
@@ -72,7 +71,7 @@ func satisfies(w want, s, question string) bool {
 	}
 	ql := strings.ToLower(question)
 	for _, m := range re.FindAllString(s, -1) {
-		last := lastWord(m)
+		last := lastWord(strings.TrimSuffix(m, " centur"))
 		if w == wantPerson && reTime.MatchString(last) {
 			continue // "in March" names no one
 		}

@@ -16,6 +16,8 @@ func TestQuestionWants(t *testing.T) {
 		{"Which Latin American countries joined the AIIB?", wantList},
 		{"What are the six priority fields?", wantList},
 		{"Which small Caribbean state did China help?", wantAny},
+		{"Who led Richard's troops when Cyprus was conquered?", wantPerson}, // the first question word decides
+		{"How many men died when the fort fell?", wantNumber},
 		{"中拉論壇首屆部長級會議在哪裡開幕?", wantPlace},
 		{"有哪些國家加入了亞投行?", wantList},
 	}
@@ -36,6 +38,10 @@ func TestSatisfies(t *testing.T) {
 		{wantNumber, "It has held the seminar four times.", "How many times was it held?", true},
 		{wantNumber, "It has held the seminar often.", "How many times was it held?", false},
 		{wantTime, "The center opened in July 2022.", "When did the center open?", true},
+		{wantTime, "A third attack came in 1185, when an army invaded.", "When did the Normans attack?", true},
+		{wantTime, "The fief began in 911 by treaty.", "When did the fief begin?", true},
+		{wantTime, "Their identity emerged in the 10th century.", "What century did their identity emerge?", true},
+		{wantTime, "The army had 1185 men.", "When did the army arrive in 1185?", false}, // the question's own year
 		{wantPlace, "The center was established in Jinan.", "Where was the center established?", true},
 		{wantList, "Ecuador, Brazil, Argentina, Chile, and Uruguay joined the AIIB.", "Which countries joined?", true},
 		{wantList, "China and Brazil (2012), Peru (2013), Mexico (2013) established partnerships.", "Which countries?", true},
