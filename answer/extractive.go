@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -266,6 +267,8 @@ const (
 	wBigram   = 0.3 // the question's adjacent term pairs found adjacent
 	wTyped    = 0.2 // holds the kind of answer asked for
 	wUntyped  = 0.1 // does not
+	wExample  = 0.1 // gives examples ("such as") when asked for one
+	wReferent = 0.9 // share of the coverage a sentence opening with a pronoun takes with the one before
 	// A further sentence is quoted when it scores at least minScoreShare of
 	// the best one and covers at least minCoverShare of what it covers.
 	minScoreShare = 0.7
@@ -297,8 +300,14 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 		if top > 0 {
 			rel = h.Score / top
 		}
-		for _, st := range sents {
+		for j, st := range sents {
 			scov := q.cover(st.terms)
+			if j > 0 && refersBack(st.text) {
+				// "It was commissioned by Odo": the sentence is about what
+				// the one before it names.
+				both := append(append([]string(nil), sents[j-1].terms...), st.terms...)
+				scov = max(scov, wReferent*q.cover(both))
+			}
 			c := candidate{hit: i, span: st.span, cover: scov, matched: q.matched(st.terms)}
 			c.typed = w != wantAny && satisfies(w, st.text, question)
 			c.bigrams = q.bigramShare(st.terms)
@@ -336,7 +345,11 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 
 func (e *Engine) scoreSentence(c candidate, w want, pcov, rel float64, h retrieval.Hit, text string) float64 {
 	s := wSentence*c.cover + wPassage*pcov + wRank*rel
-	if w != wantAny {
+	if w == wantExample { // a soft kind: examples are not always marked
+		if c.typed {
+			s += wExample
+		}
+	} else if w != wantAny {
 		if c.typed {
 			s += wTyped
 		} else {
@@ -410,3 +423,9 @@ func words(s string) int {
 
 // normSpace folds runs of white space into one space.
 func normSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// reReferent is a sentence that opens by pointing back: "It was commissioned
+// by Odo", "Their style was", "This is usually taken to be".
+var reReferent = regexp.MustCompile(`^(?:It|Its|They|Their|Them|He|His|She|Her|This|These|Those|Such)\b`)
+
+func refersBack(s string) bool { return reReferent.MatchString(strings.TrimLeft(s, " \t\n\"'(")) }

@@ -193,3 +193,43 @@ func TestSentenceNumbersWithoutSeparators(t *testing.T) {
 		t.Errorf("matched %v, want 10000 among them", got)
 	}
 }
+
+// A sentence that opens with a pronoun is scored with the sentence before it,
+// which names what the pronoun stands for.
+func TestPronounSentenceTakesItsReferent(t *testing.T) {
+	doc, err := corpus.Parse("art.txt", []byte("Norman art\n\n"+
+		"By far the most famous work of Norman art is the Bayeux Tapestry, which is not a tapestry but a work of embroidery. "+
+		"It was commissioned by Odo, the Bishop of Bayeux, employing natives from Kent.\n\n"+
+		"Norman churches were built of stone quarried near Caen.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &corpus.Corpus{Docs: []corpus.Document{doc}, Passages: corpus.Chunk(doc)}
+	ix, err := retrieval.New(context.Background(), c.Passages, retrieval.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	e := New(c, ix, Options{K: 3})
+	a, err := e.Ask(context.Background(), Request{Question: "Who commissioned the Tapestry?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Abstained || len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "Odo") {
+		t.Fatalf("first quote should name Odo: %+v", a)
+	}
+}
+
+func TestRefersBack(t *testing.T) {
+	for s, want := range map[string]bool{
+		"It was commissioned by Odo.":              true,
+		"Their style was characterised by arches.": true,
+		"This is usually taken to be the size.":    true,
+		"Italy was conquered.":                     false, // "It" only as a word
+		"The Normans settled.":                     false,
+	} {
+		if got := refersBack(s); got != want {
+			t.Errorf("refersBack(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

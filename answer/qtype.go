@@ -16,14 +16,16 @@ const (
 	wantPlace
 	wantPerson
 	wantList
+	wantExample
 )
 
 var (
-	reNumberQ = regexp.MustCompile(`(?i)\bhow (many|much|often|high|long|far|big|large|old|tall|deep|fast|wide|heavy)\b|\bwhat (number|percentage|share|amount)\b|多少|幾|几`)
-	reTimeQ   = regexp.MustCompile(`(?i)\bwhen\b|\bwhat (year|date|month|day|time)\b|\bwhich (year|date|month)\b|\bsince when\b|何時|何时|什麼時候|什么时候|哪一年|哪年`)
-	rePlaceQ  = regexp.MustCompile(`(?i)\bwhere\b|\bin which (city|country|place)\b|\bwhat (city|country|place)\b|哪裡|哪里|何處|何处|哪個城市|哪个城市`)
-	reListQ   = regexp.MustCompile(`(?i)\bwhich\s+(?:[\p{L}-]+\s+){0,3}?[\p{L}-]+(?:ies|[^s]s)\b|\bwhat (?:are|were) the\b|\b(?:name|list) (?:the|all)\b|哪些`)
-	rePersonQ = regexp.MustCompile(`(?i)\bwho\b|\bwhom\b|\bwhose\b|\bwhich (person|president|minister|leader|author)s?\b|誰|谁`)
+	reNumberQ  = regexp.MustCompile(`(?i)\bhow (many|much|often|high|long|far|big|large|old|tall|deep|fast|wide|heavy)\b|\bwhat (number|percentage|share|amount)\b|多少|幾|几`)
+	reTimeQ    = regexp.MustCompile(`(?i)\bwhen\b|\bwhat (year|date|month|day|time)\b|\bwhich (year|date|month)\b|\bsince when\b|何時|何时|什麼時候|什么时候|哪一年|哪年`)
+	rePlaceQ   = regexp.MustCompile(`(?i)\bwhere\b|\bin which (city|country|place)\b|\bwhat (city|country|place)\b|哪裡|哪里|何處|何处|哪個城市|哪个城市`)
+	reListQ    = regexp.MustCompile(`(?i)\bwhich\s+(?:[\p{L}-]+\s+){0,3}?[\p{L}-]+(?:ies|[^s]s)\b|\bwhat (?:are|were) the\b|\b(?:name|list) (?:the|all)\b|哪些`)
+	reExampleQ = regexp.MustCompile(`(?i)\b(?:what|which|name|give)\b[\w\s-]{0,25}?\bexamples?\b`)
+	rePersonQ  = regexp.MustCompile(`(?i)\bwho\b|\bwhom\b|\bwhose\b|\bwhich (person|president|minister|leader|author)s?\b|誰|谁`)
 
 	reNumber = regexp.MustCompile(`\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|once|twice)\b|[一二三四五六七八九十百千萬万億亿兩两]`)
 	reTime   = regexp.MustCompile(`\b(1\d|20)\d\ds?\b|\b(?:in|by|until|since|from|after|before|around|about|c\.) [1-9]\d\d\b|\b\d\d?(?:st|nd|rd|th) centur|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\d+年|\d+月`)
@@ -33,7 +35,9 @@ var (
 	rePerson = regexp.MustCompile(`[\p{Ll},;:] (?:(?:[A-Z][\p{Ll}'-]+|[A-Z]\.) ?)+`)
 	// reList is an enumeration of three or more names, as "Ecuador, Brazil and
 	// Chile" or "Brazil (2012), Peru (2013), …", or of Chinese terms with 、.
-	reList = regexp.MustCompile(`[A-Z][\p{L}-]+(?: [A-Z][\p{L}-]+)?(?: \([^)]{1,12}\))?,(?: and)? [A-Z][\p{L}-]+(?: [A-Z][\p{L}-]+)?(?: \([^)]{1,12}\))?,? (?:and )?[A-Z]|\p{Han}{1,8}、\p{Han}{1,8}、\p{Han}`)
+	// reExample is a sentence that gives examples of something.
+	reExample = regexp.MustCompile(`(?i)\bsuch as\b|\bfor (?:example|instance)\b|\be\.g\.|\binclud(?:e|es|ing)\b|\bexamples?\b`)
+	reList    = regexp.MustCompile(`[A-Z][\p{L}-]+(?: [A-Z][\p{L}-]+)?(?: \([^)]{1,12}\))?,(?: and)? [A-Z][\p{L}-]+(?: [A-Z][\p{L}-]+)?(?: \([^)]{1,12}\))?,? (?:and )?[A-Z]|\p{Han}{1,8}、\p{Han}{1,8}、\p{Han}`)
 )
 
 func questionWants(q string) want {
@@ -43,7 +47,7 @@ func questionWants(q string) want {
 	for _, k := range []struct {
 		re *regexp.Regexp
 		w  want
-	}{{reNumberQ, wantNumber}, {reTimeQ, wantTime}, {rePlaceQ, wantPlace}, {rePersonQ, wantPerson}, {reListQ, wantList}} {
+	}{{reNumberQ, wantNumber}, {reTimeQ, wantTime}, {rePlaceQ, wantPlace}, {rePersonQ, wantPerson}, {reListQ, wantList}, {reExampleQ, wantExample}} {
 		if loc := k.re.FindStringIndex(q); loc != nil && loc[0] < at {
 			best, at = k.w, loc[0]
 		}
@@ -66,6 +70,8 @@ func satisfies(w want, s, question string) bool {
 		re = rePerson
 	case wantList:
 		return reList.MatchString(s)
+	case wantExample:
+		return reExample.MatchString(s)
 	default:
 		return false
 	}

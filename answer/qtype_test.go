@@ -18,6 +18,8 @@ func TestQuestionWants(t *testing.T) {
 		{"Which small Caribbean state did China help?", wantAny},
 		{"Who led Richard's troops when Cyprus was conquered?", wantPerson}, // the first question word decides
 		{"How many men died when the fort fell?", wantNumber},
+		{"What is an example of a problem in NP?", wantExample},
+		{"A function problem is an example of what?", wantAny}, // not asking for an example
 		{"中拉論壇首屆部長級會議在哪裡開幕?", wantPlace},
 		{"有哪些國家加入了亞投行?", wantList},
 	}
@@ -47,6 +49,8 @@ func TestSatisfies(t *testing.T) {
 		{wantList, "China and Brazil (2012), Peru (2013), Mexico (2013) established partnerships.", "Which countries?", true},
 		{wantList, "In November 2008, China's first Policy Document on Latin America was published.", "Which countries?", false},
 		{wantList, "三大引擎,即貿易、投資、金融合作", "哪些?", true},
+		{wantExample, "It contains hard problems, such as the knapsack problem.", "What is an example of a hard problem?", true},
+		{wantExample, "It contains many hard problems.", "What is an example of a hard problem?", false},
 		{wantPerson, "Ethelred was forced from his kingdom by Sweyn Forkbeard.", "Who kicked Ethelred out?", true},
 		{wantPerson, "It was granted to Rollo.", "Who got the land?", true},                  // one name
 		{wantPerson, "In April the fleet left Messina.", "Who left Messina?", false},         // a month; the question's name
