@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"github.com/footnote-bot/footnote/corpus"
 	"regexp"
 	"strings"
 
@@ -32,6 +33,7 @@ const fullCoverage = 0.3
 const (
 	missingFromPassage  = 0.4  // a name or number of the question is not in the passage
 	missingFromSentence = 0.9  // ... is in the passage but not in the sentence
+	rivalInSentence     = 0.6  // ... and the sentence holds another of its kind (1967 for 1974, two for three)
 	negationFlip        = 0.85 // one of question and sentence is negated, the other not
 )
 
@@ -47,6 +49,7 @@ func (e *Engine) confidence(question string, picked []candidate, hits []retrieva
 	sentence := passage[c.span.Start:c.span.End]
 	// A question whose words no passage holds has nothing to stand on.
 	conf := min(best/fullCoverage, 1) * (0.5 + 0.3*c.cover + 0.2*best)
+	passage = e.paragraphOf(hits[c.hit].Passage)
 	ps, ss := termSet(passage+"\n"+hits[c.hit].Passage.Title), termSet(sentence)
 	for _, ev := range presupposed(question) {
 		if e.common(ev) {
@@ -56,6 +59,8 @@ func (e *Engine) confidence(question string, picked []candidate, hits []retrieva
 		switch {
 		case !inP:
 			conf *= missingFromPassage
+		case !inS && rivalNumber(ev, sentence):
+			conf *= rivalInSentence
 		case !inS:
 			conf *= missingFromSentence
 		}
@@ -174,3 +179,53 @@ func (e *Engine) common(word string) bool {
 // "multiplying three numbers" presupposes three, not two.
 var numberWords = map[string]string{"two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
 	"seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20"}
+
+var (
+	reYear  = regexp.MustCompile(`\b(?:1\d|20)\d\d\b`)
+	reCount = regexp.MustCompile(`(?i)\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|\d{1,2})\b`)
+)
+
+// rivalNumber reports whether sentence, which lacks the question's number
+// ev, holds another number of its kind: another year for a year, another
+// count for a count. SQuAD's unanswerable questions often swap just that.
+func rivalNumber(ev, sentence string) bool {
+	ev = strings.TrimSuffix(strings.ToLower(ev), "s")
+	re := reCount
+	if reYear.MatchString(ev) && len(ev) == 4 {
+		re = reYear
+	} else if numberWords[ev] == "" && !(len(ev) <= 2 && isNumber(ev)) {
+		return false
+	}
+	return re.MatchString(sentence)
+}
+
+type paraKey struct {
+	doc  string
+	para int
+}
+
+// paragraphOf is the text of the whole paragraph p belongs to: a long
+// paragraph is indexed as several passages, and the evidence a question
+// presupposes may lie in a passage next to the one quoted.
+func (e *Engine) paragraphOf(p corpus.Passage) string {
+	e.parasOnce.Do(func() {
+		e.paras = map[paraKey][2]int{}
+		for _, q := range e.index.Passages() {
+			if q.Paragraph <= 0 || q.Kind == corpus.KindReference {
+				continue
+			}
+			k := paraKey{q.Doc, q.Paragraph}
+			if r, ok := e.paras[k]; ok {
+				e.paras[k] = [2]int{min(r[0], q.Start), max(r[1], q.End)}
+			} else {
+				e.paras[k] = [2]int{q.Start, q.End}
+			}
+		}
+	})
+	r, ok := e.paras[paraKey{p.Doc, p.Paragraph}]
+	d, known := e.docs[p.Doc]
+	if !ok || !known || r[0] > p.Start || r[1] < p.End || r[1] > len(d.Text) {
+		return p.Text
+	}
+	return d.Text[r[0]:r[1]]
+}

@@ -148,3 +148,53 @@ func TestAnswersParaphrasedQuestion(t *testing.T) {
 		t.Errorf("kilometers: abstained %v, did you mean %q: %s", a.Abstained, a.DidYouMean, a.Answer)
 	}
 }
+
+func TestRivalNumber(t *testing.T) {
+	for _, tt := range []struct {
+		ev, sentence string
+		want         bool
+	}{
+		{"1974", "In 1967, Manuel Blum developed an axiomatic theory.", true},
+		{"1974", "Manuel Blum developed an axiomatic theory.", false},
+		{"three", "whether two finite graphs are isomorphic", true},
+		{"6", "There are many types of reductions.", false},
+		{"Normandy", "In 1967 it rained.", false}, // not a number
+		{"1800s", "It was built in 1712.", true},
+	} {
+		if got := rivalNumber(tt.ev, tt.sentence); got != tt.want {
+			t.Errorf("rivalNumber(%q, %q) = %v, want %v", tt.ev, tt.sentence, got, tt.want)
+		}
+	}
+}
+
+// The evidence a question presupposes is looked for in the whole paragraph of
+// the quoted passage, also where the paragraph is indexed as several passages.
+func TestParagraphOf(t *testing.T) {
+	long := strings.Repeat("The island was known for its harbours and its long walls of stone. ", 12)
+	text := "Cyprus\n\nOn 1 May 1191, Richard's fleet arrived at Limassol on Cyprus. " + long +
+		"Richard then conquered the whole island, his troops led by Guy de Lusignan.\n\nAnother paragraph about Acre.\n"
+	doc, err := corpus.Parse("cyprus.txt", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &corpus.Corpus{Docs: []corpus.Document{doc}, Passages: corpus.Chunk(doc)}
+	ix, err := retrieval.New(context.Background(), c.Passages, retrieval.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	e := New(c, ix, Options{})
+	var last corpus.Passage
+	for _, p := range c.Passages {
+		if strings.Contains(p.Text, "Lusignan") {
+			last = p
+		}
+	}
+	if strings.Contains(last.Text, "Limassol") {
+		t.Skip("the paragraph fits one passage; nothing to test")
+	}
+	para := e.paragraphOf(last)
+	if !strings.Contains(para, "Limassol") || !strings.Contains(para, "Lusignan") || strings.Contains(para, "Acre") {
+		t.Errorf("paragraphOf = %q, want the whole first paragraph only", para)
+	}
+}

@@ -69,6 +69,9 @@ type Engine struct {
 	vocabOnce sync.Once // spell.go: the corpus's words, read on first need
 	vocab     *vocabulary
 
+	parasOnce sync.Once // confidence.go: where each paragraph lies
+	paras     map[paraKey][2]int
+
 	analysedMu sync.Mutex // extractive.go: passages' sentences and terms
 	analysed   map[analysedKey][]sentence
 }
