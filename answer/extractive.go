@@ -261,14 +261,14 @@ func passageTerms(sents []sentence) []string {
 
 // Scoring weights of a sentence (see extract).
 const (
-	wSentence = 0.7 // the sentence's own coverage of the question
-	wPassage  = 0.2 // its passage's coverage
-	wRank     = 0.1 // its passage's retrieval score, relative to the best
-	wBigram   = 0.3 // the question's adjacent term pairs found adjacent
-	wTyped    = 0.2 // holds the kind of answer asked for
-	wUntyped  = 0.1 // does not
-	wExample  = 0.1 // gives examples ("such as") when asked for one
-	wReferent = 0.9 // share of the coverage a sentence opening with a pronoun takes with the one before
+	wSentence = 0.7  // the sentence's own coverage of the question
+	wPassage  = 0.2  // its passage's coverage
+	wRank     = 0.1  // its passage's retrieval score, relative to the best
+	wBigram   = 0.3  // the question's adjacent term pairs found adjacent
+	wTyped    = 0.2  // holds the kind of answer asked for
+	wUntyped  = 0.1  // does not
+	wSoftType = 0.05 // gives examples ("such as") or a name ("called") when asked for one
+	wReferent = 0.9  // share of the coverage a sentence opening with a pronoun takes with the one before
 	// A further sentence is quoted when it scores at least minScoreShare of
 	// the best one and covers at least minCoverShare of what it covers.
 	minScoreShare = 0.7
@@ -345,9 +345,9 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 
 func (e *Engine) scoreSentence(c candidate, w want, pcov, rel float64, h retrieval.Hit, text string) float64 {
 	s := wSentence*c.cover + wPassage*pcov + wRank*rel
-	if w == wantExample { // a soft kind: examples are not always marked
+	if w == wantExample || w == wantName { // soft kinds: examples and names are not always marked
 		if c.typed {
-			s += wExample
+			s += wSoftType
 		}
 	} else if w != wantAny {
 		if c.typed {

@@ -17,6 +17,7 @@ const (
 	wantPerson
 	wantList
 	wantExample
+	wantName
 )
 
 var (
@@ -25,6 +26,7 @@ var (
 	rePlaceQ   = regexp.MustCompile(`(?i)\bwhere\b|\bin which (city|country|place)\b|\bwhat (city|country|place)\b|哪裡|哪里|何處|何处|哪個城市|哪个城市`)
 	reListQ    = regexp.MustCompile(`(?i)\bwhich\s+(?:[\p{L}-]+\s+){0,3}?[\p{L}-]+(?:ies|[^s]s)\b|\bwhat (?:are|were) the\b|\b(?:name|list) (?:the|all)\b|哪些`)
 	reExampleQ = regexp.MustCompile(`(?i)\b(?:what|which|name|give)\b[\w\s-]{0,25}?\bexamples?\b`)
+	reNameQ    = regexp.MustCompile(`(?i)\bwhat (?:is|was|are|were) the (?:name|term)s?\b|\bwhat (?:name|term)s?\b|\bwhat (?:is|was|are|were)\b.{1,60}\b(?:called|named|known as|termed)\b`)
 	rePersonQ  = regexp.MustCompile(`(?i)\bwho\b|\bwhom\b|\bwhose\b|\bwhich (person|president|minister|leader|author)s?\b|誰|谁`)
 
 	reNumber = regexp.MustCompile(`\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|once|twice)\b|[一二三四五六七八九十百千萬万億亿兩两]`)
@@ -35,9 +37,12 @@ var (
 	rePerson = regexp.MustCompile(`[\p{Ll},;:] (?:(?:[A-Z][\p{Ll}'-]+|[A-Z]\.) ?)+`)
 	// reList is an enumeration of three or more names, as "Ecuador, Brazil and
 	// Chile" or "Brazil (2012), Peru (2013), …", or of Chinese terms with 、.
-	// reExample is a sentence that gives examples of something.
+	reList = regexp.MustCompile(`[A-Z][\p{L}-]+(?: [A-Z][\p{L}-]+)?(?: \([^)]{1,12}\))?,(?: and)? [A-Z][\p{L}-]+(?: [A-Z][\p{L}-]+)?(?: \([^)]{1,12}\))?,? (?:and )?[A-Z]|\p{Han}{1,8}、\p{Han}{1,8}、\p{Han}`)
+
+	// reExample is a sentence that gives examples of something; reNamed
+	// one that names something.
 	reExample = regexp.MustCompile(`(?i)\bsuch as\b|\bfor (?:example|instance)\b|\be\.g\.|\binclud(?:e|es|ing)\b|\bexamples?\b`)
-	reList    = regexp.MustCompile(`[A-Z][\p{L}-]+(?: [A-Z][\p{L}-]+)?(?: \([^)]{1,12}\))?,(?: and)? [A-Z][\p{L}-]+(?: [A-Z][\p{L}-]+)?(?: \([^)]{1,12}\))?,? (?:and )?[A-Z]|\p{Han}{1,8}、\p{Han}{1,8}、\p{Han}`)
+	reNamed   = regexp.MustCompile(`(?i)\b(?:called|named?|names|known as|termed|referred to as|dubbed)\b`)
 )
 
 func questionWants(q string) want {
@@ -47,7 +52,7 @@ func questionWants(q string) want {
 	for _, k := range []struct {
 		re *regexp.Regexp
 		w  want
-	}{{reNumberQ, wantNumber}, {reTimeQ, wantTime}, {rePlaceQ, wantPlace}, {rePersonQ, wantPerson}, {reListQ, wantList}, {reExampleQ, wantExample}} {
+	}{{reNumberQ, wantNumber}, {reTimeQ, wantTime}, {rePlaceQ, wantPlace}, {rePersonQ, wantPerson}, {reListQ, wantList}, {reExampleQ, wantExample}, {reNameQ, wantName}} {
 		if loc := k.re.FindStringIndex(q); loc != nil && loc[0] < at {
 			best, at = k.w, loc[0]
 		}
@@ -72,6 +77,8 @@ func satisfies(w want, s, question string) bool {
 		return reList.MatchString(s)
 	case wantExample:
 		return reExample.MatchString(s)
+	case wantName:
+		return reNamed.MatchString(s)
 	default:
 		return false
 	}

@@ -20,6 +20,8 @@ func TestQuestionWants(t *testing.T) {
 		{"How many men died when the fort fell?", wantNumber},
 		{"What is an example of a problem in NP?", wantExample},
 		{"A function problem is an example of what?", wantAny}, // not asking for an example
+		{"What is the name for a problem that meets Ladner's assertion?", wantName},
+		{"What was the language of the Normans called?", wantName},
 		{"中拉論壇首屆部長級會議在哪裡開幕?", wantPlace},
 		{"有哪些國家加入了亞投行?", wantList},
 	}
@@ -51,6 +53,8 @@ func TestSatisfies(t *testing.T) {
 		{wantList, "三大引擎,即貿易、投資、金融合作", "哪些?", true},
 		{wantExample, "It contains hard problems, such as the knapsack problem.", "What is an example of a hard problem?", true},
 		{wantExample, "It contains many hard problems.", "What is an example of a hard problem?", false},
+		{wantName, "Such problems are called NP-intermediate problems.", "What is the name for such a problem?", true},
+		{wantName, "It was shown by Ladner that such problems exist.", "What is the name for such a problem?", false},
 		{wantPerson, "Ethelred was forced from his kingdom by Sweyn Forkbeard.", "Who kicked Ethelred out?", true},
 		{wantPerson, "It was granted to Rollo.", "Who got the land?", true},                  // one name
 		{wantPerson, "In April the fleet left Messina.", "Who left Messina?", false},         // a month; the question's name
