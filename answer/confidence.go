@@ -3,6 +3,7 @@ package answer
 import (
 	"github.com/footnote-bot/footnote/corpus"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/footnote-bot/footnote/retrieval"
@@ -31,9 +32,10 @@ const fullCoverage = 0.3
 
 // Penalties for presupposed evidence missing from the chosen sentence.
 const (
-	missingFromPassage  = 0.4  // a name or number of the question is not in the passage
+	missingFromPassage  = 0.4  // a name or number of the question is not in the quoted passage's paragraph
 	missingFromSentence = 0.9  // ... is in the passage but not in the sentence
 	rivalInSentence     = 0.6  // ... and the sentence holds another of its kind (1967 for 1974, two for three)
+	antonymInSentence   = 0.5  // the sentence says the opposite of a question word (least for most)
 	negationFlip        = 0.85 // one of question and sentence is negated, the other not
 )
 
@@ -64,6 +66,9 @@ func (e *Engine) confidence(question string, picked []candidate, hits []retrieva
 		case !inS:
 			conf *= missingFromSentence
 		}
+	}
+	if antonymFlip(question, sentence) {
+		conf *= antonymInSentence
 	}
 	neg := reNegation.MatchString(question) != reNegation.MatchString(sentence)
 	if neg {
@@ -228,4 +233,58 @@ func (e *Engine) paragraphOf(p corpus.Passage) string {
 		return p.Text
 	}
 	return d.Text[r[0]:r[1]]
+}
+
+// antonyms pairs words with their opposites, both ways.
+var antonyms = func() map[string][]string {
+	pairs := [][2]string{{"most", "least"}, {"more", "less"}, {"first", "last"}, {"largest", "smallest"},
+		{"biggest", "smallest"}, {"highest", "lowest"}, {"higher", "lower"}, {"upper", "lower"}, {"before", "after"},
+		{"earliest", "latest"}, {"earlier", "later"}, {"increase", "decrease"}, {"increased", "decreased"},
+		{"maximum", "minimum"}, {"major", "minor"}, {"better", "worse"}, {"best", "worst"}, {"north", "south"},
+		{"east", "west"}, {"northern", "southern"}, {"eastern", "western"}, {"positive", "negative"},
+		{"strong", "weak"}, {"stronger", "weaker"}, {"success", "failure"}, {"successful", "unsuccessful"},
+		{"won", "lost"}, {"win", "lose"}, {"rise", "fall"}, {"inside", "outside"}, {"always", "never"},
+		{"true", "false"}, {"lowest", "highest"}, {"fewer", "more"}, {"fewest", "most"}, {"slower", "faster"},
+		{"slow", "fast"}, {"easy", "difficult"}, {"easier", "harder"}, {"easiest", "hardest"}, {"small", "large"},
+		{"smaller", "larger"}, {"accept", "reject"}, {"accepted", "rejected"}, {"allowed", "forbidden"},
+		{"legal", "illegal"}, {"public", "private"}, {"internal", "external"}, {"common", "rare"},
+		{"simple", "complex"}, {"complete", "incomplete"}, {"proven", "unproven"},
+		{"possible", "impossible"}, {"efficient", "inefficient"}, {"equal", "unequal"}, {"direct", "indirect"},
+		{"upstream", "downstream"}, {"import", "export"}, {"imports", "exports"},
+		{"beginning", "end"}, {"start", "end"}, {"open", "closed"}, {"younger", "older"}, {"youngest", "oldest"}}
+	m := map[string][]string{}
+	for _, p := range pairs {
+		m[p[0]] = append(m[p[0]], p[1])
+		m[p[1]] = append(m[p[1]], p[0])
+	}
+	return m
+}()
+
+// antonymFlip reports whether sentence holds the opposite of a word of the
+// question and not the word itself: SQuAD's unanswerable questions often
+// swap "most" for "least" or "proven" for "unproven".
+func antonymFlip(question, sentence string) bool {
+	sw := strings.FieldsFunc(strings.ToLower(sentence), notWordRune)
+	has := func(w string) bool { // the word or an inflection of it ("outputs")
+		for _, u := range sw {
+			if strings.HasPrefix(u, w) && len(u)-len(w) <= 2 {
+				return true
+			}
+		}
+		return false
+	}
+	qw := strings.FieldsFunc(strings.ToLower(question), notWordRune)
+	for _, w := range qw {
+		if has(w) {
+			continue
+		}
+		for _, a := range antonyms[w] {
+			// "simple or complex": a question naming both opposites asks
+			// which one holds.
+			if has(a) && !slices.Contains(qw, a) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -198,3 +198,20 @@ func TestParagraphOf(t *testing.T) {
 		t.Errorf("paragraphOf = %q, want the whole first paragraph only", para)
 	}
 }
+
+func TestAntonymFlip(t *testing.T) {
+	for _, tt := range []struct {
+		q, s string
+		want bool
+	}{
+		{"What are the least commonly ascribed attributes?", "The most commonly ascribed attributes are these.", true},
+		{"What is the proven assumption?", "The unproven assumption is that P differs from NP.", true},
+		{"What are the most commonly ascribed attributes?", "The most commonly ascribed attributes are these.", false},
+		{"Is the output simple or complex?", "The output is more complex.", false}, // both opposites asked
+		{"When did the earliest settlers arrive?", "The earliest settlers arrived later than the traders.", false},
+	} {
+		if got := antonymFlip(tt.q, tt.s); got != tt.want {
+			t.Errorf("antonymFlip(%q, %q) = %v, want %v", tt.q, tt.s, got, tt.want)
+		}
+	}
+}

@@ -301,7 +301,7 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 			rel = h.Score / top
 		}
 		for j, st := range sents {
-			scov := q.cover(st.terms)
+			scov, bi := q.cover(st.terms), q.bigramShare(st.terms)
 			if j > 0 && refersBack(st.text) {
 				// "It was commissioned by Odo": the sentence is about what
 				// the one before it names.
@@ -310,7 +310,7 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 			}
 			c := candidate{hit: i, span: st.span, cover: scov, matched: q.matched(st.terms)}
 			c.typed = w != wantAny && satisfies(w, st.text, question)
-			c.bigrams = q.bigramShare(st.terms)
+			c.bigrams = bi
 			c.score = e.scoreSentence(c, w, pcov, rel, h, st.text)
 			cands = append(cands, c)
 		}
