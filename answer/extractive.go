@@ -189,6 +189,7 @@ type candidate struct {
 	matched []string // the question's terms the sentence contains
 	typed   bool     // holds the kind of information the question asks for
 	bigrams float64  // share of the question's adjacent term pairs found adjacent
+	from    int      // where its quote starts: the sentence before, when it opens with a pronoun
 }
 
 // bigramShare is the share of the question's adjacent content-term pairs that
@@ -302,13 +303,15 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 		}
 		for j, st := range sents {
 			scov, bi := q.cover(st.terms), q.bigramShare(st.terms)
+			from := st.span.Start
 			if j > 0 && refersBack(st.text) {
+				from = sents[j-1].span.Start
 				// "It was commissioned by Odo": the sentence is about what
 				// the one before it names.
 				both := append(append([]string(nil), sents[j-1].terms...), st.terms...)
 				scov = max(scov, wReferent*q.cover(both))
 			}
-			c := candidate{hit: i, span: st.span, cover: scov, matched: q.matched(st.terms)}
+			c := candidate{hit: i, span: st.span, cover: scov, matched: q.matched(st.terms), from: from}
 			c.typed = w != wantAny && satisfies(w, st.text, question)
 			c.bigrams = bi
 			c.score = e.scoreSentence(c, w, pcov, rel, h, st.text)
@@ -328,6 +331,16 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 		}
 		if len(out) > 0 && (c.score < minScoreShare*out[0].score || c.cover < minCoverShare*out[0].cover) {
 			break
+		}
+		if c.from < c.span.Start {
+			// A quote that opens with "It" or "He" is quoted with the
+			// sentence that says who or what that is, unless that one is
+			// quoted already.
+			wide := c
+			wide.span.Start = c.from
+			if !duplicate(out, wide, hits) {
+				c = wide
+			}
 		}
 		if duplicate(out, c, hits) {
 			continue
@@ -366,10 +379,15 @@ func (e *Engine) scoreSentence(c candidate, w want, pcov, rel float64, h retriev
 	return s
 }
 
+// duplicate reports whether c says what a chosen quote says: the same text,
+// or text overlapping it in the same passage.
 func duplicate(chosen []candidate, c candidate, hits []retrieval.Hit) bool {
 	text := normSpace(hits[c.hit].Passage.Text[c.span.Start:c.span.End])
 	for _, o := range chosen {
 		if normSpace(hits[o.hit].Passage.Text[o.span.Start:o.span.End]) == text {
+			return true
+		}
+		if o.hit == c.hit && o.span.Start < c.span.End && c.span.Start < o.span.End {
 			return true
 		}
 	}

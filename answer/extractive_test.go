@@ -218,6 +218,15 @@ func TestPronounSentenceTakesItsReferent(t *testing.T) {
 	if a.Abstained || len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "Odo") {
 		t.Fatalf("first quote should name Odo: %+v", a)
 	}
+	// "It" is quoted with the sentence that says what it is.
+	if q := a.Citations[0].Quote; !strings.HasPrefix(q, "By far the most famous work") {
+		t.Errorf("first quote %q should open with the sentence naming the Tapestry", q)
+	}
+	for _, c := range a.Citations[1:] {
+		if strings.Contains(c.Quote, "Bayeux Tapestry") {
+			t.Errorf("the sentence before is quoted twice: %q", c.Quote)
+		}
+	}
 }
 
 func TestRefersBack(t *testing.T) {
