@@ -52,7 +52,7 @@ func (e *Engine) confidence(question string, picked []candidate, hits []retrieva
 	// A question whose words no passage holds has nothing to stand on.
 	conf := min(best/fullCoverage, 1) * (0.5 + 0.3*c.cover + 0.2*best)
 	passage = e.paragraphOf(hits[c.hit].Passage)
-	ps, ss := termSet(passage+"\n"+hits[c.hit].Passage.Title), termSet(sentence)
+	ps, ss := e.paragraphTerms(hits[c.hit].Passage, passage), termSet(sentence)
 	for _, ev := range presupposed(question) {
 		if e.common(ev) {
 			continue
@@ -202,6 +202,29 @@ func rivalNumber(ev, sentence string) bool {
 		return false
 	}
 	return re.MatchString(sentence)
+}
+
+// paragraphTerms is termSet of the paragraph text (of p) with p's title,
+// kept: a bot asks about the same paragraphs again.
+func (e *Engine) paragraphTerms(p corpus.Passage, text string) map[string]bool {
+	k := paraKey{p.Doc, p.Paragraph}
+	if p.Paragraph <= 0 {
+		return termSet(text + "\n" + p.Title)
+	}
+	e.analysedMu.Lock()
+	m, ok := e.paraTerms[k]
+	e.analysedMu.Unlock()
+	if ok {
+		return m
+	}
+	m = termSet(text + "\n" + p.Title)
+	e.analysedMu.Lock()
+	if e.paraTerms == nil || len(e.paraTerms) >= maxAnalysed {
+		e.paraTerms = map[paraKey]map[string]bool{}
+	}
+	e.paraTerms[k] = m
+	e.analysedMu.Unlock()
+	return m
 }
 
 type paraKey struct {

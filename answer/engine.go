@@ -74,6 +74,7 @@ type Engine struct {
 
 	analysedMu sync.Mutex // extractive.go: passages' sentences and terms
 	analysed   map[analysedKey][]sentence
+	paraTerms  map[paraKey]map[string]bool // confidence.go: paragraphs' terms
 }
 
 // New returns an engine over the documents of c searched through index.

@@ -311,8 +311,9 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 				both := append(append([]string(nil), sents[j-1].terms...), st.terms...)
 				scov = max(scov, wReferent*q.cover(both))
 			}
+			typed := w != wantAny && satisfies(w, st.text, question)
 			c := candidate{hit: i, span: st.span, cover: scov, matched: q.matched(st.terms), from: from}
-			c.typed = w != wantAny && satisfies(w, st.text, question)
+			c.typed = typed
 			c.bigrams = bi
 			c.score = e.scoreSentence(c, w, pcov, rel, h, st.text)
 			cands = append(cands, c)
