@@ -45,7 +45,17 @@ var (
 	reNamed   = regexp.MustCompile(`(?i)\b(?:called|named?|names|known as|termed|referred to as|dubbed)\b`)
 )
 
+var reWhWord = regexp.MustCompile(`(?i)\b(?:what|which|who|whom|whose|how|when|where|why)\b`)
+
+// reLeadClause is a question's opening clause ("When extensive time is
+// required to sort integers, this represents what case complexity?"): its
+// "when" asks nothing.
+var reLeadClause = regexp.MustCompile(`(?i)^\W*(?:when|where|if|while|although|though|since|after|before|as|despite|given)\b[^,?]*,\s*`)
+
 func questionWants(q string) want {
+	if loc := reLeadClause.FindStringIndex(q); loc != nil && reWhWord.MatchString(q[loc[1]:]) {
+		q = q[loc[1]:]
+	}
 	// The question word that comes first decides: "Who led the troops when
 	// Cyprus was conquered?" asks for a person, not a time.
 	best, at := wantAny, len(q)+1

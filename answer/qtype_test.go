@@ -18,6 +18,9 @@ func TestQuestionWants(t *testing.T) {
 		{"Which small Caribbean state did China help?", wantAny},
 		{"Who led Richard's troops when Cyprus was conquered?", wantPerson}, // the first question word decides
 		{"How many men died when the fort fell?", wantNumber},
+		{"When extensive time is required to sort integers, this represents what case complexity?", wantAny}, // an opening clause
+		{"When the war ended, who ruled Cyprus?", wantPerson},
+		{"When did the war end, in 1918?", wantTime},
 		{"What is an example of a problem in NP?", wantExample},
 		{"A function problem is an example of what?", wantAny}, // not asking for an example
 		{"What is the name for a problem that meets Ladner's assertion?", wantName},
