@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/terms"
@@ -91,23 +92,36 @@ func termSet(text string) map[string]bool {
 func presupposed(question string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for i, w := range questionWordSpans(question) {
+	words := questionWordSpans(question)
+	for i, w := range words {
+		text := w.text
+		if reRegnal.MatchString(text) && i > 0 && startsUpper(words[i-1].text) {
+			// "Henry II": the numeral belongs to the name before it.
+			text = words[i-1].text + " " + text
+		}
 		if (i > 0 && startsUpper(w.text)) || isNumber(w.text) || numberWords[strings.ToLower(w.text)] != "" {
-			k := strings.ToLower(w.text)
+			k := strings.ToLower(text)
 			if !seen[k] {
 				seen[k] = true
-				out = append(out, w.text)
+				out = append(out, text)
 			}
 		}
 	}
 	return out
 }
 
+// reRegnal is a regnal number: the II of "Henry II".
+var reRegnal = regexp.MustCompile(`^(?:I{1,3}|IV|VI{0,3}|IX|XI{0,3}|XIV|XV|XVI{0,3})$`)
+
 // holdsEvidence reports whether text (with its term set have) holds the name
 // or number ev: a number by its digits ("10000" and "10,000", "1600s" and
 // "1600"), a name by its terms or a word form of them ("European" and
 // "Europe", "Africans" and "Africa", "Irish" and "Ireland").
 func holdsEvidence(ev, text string, have map[string]bool) bool {
+	if name, num, ok := strings.Cut(ev, " "); ok && reRegnal.MatchString(num) {
+		// "Henry II" is not "Henry III".
+		return holdsRegnal(text, name, num)
+	}
 	if d := numberWords[strings.ToLower(ev)]; d != "" {
 		return have[strings.ToLower(ev)] || have[d]
 	}
@@ -310,4 +324,20 @@ func antonymFlip(question, sentence string) bool {
 		}
 	}
 	return false
+}
+
+// holdsRegnal reports whether text names name followed by the regnal number
+// num, and not a longer one ("Henry III" for "Henry II").
+func holdsRegnal(text, name, num string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], name)
+		if j < 0 {
+			return false
+		}
+		rest := strings.TrimLeft(text[i+j+len(name):], " ")
+		if strings.HasPrefix(rest, num) && (len(rest) == len(num) || !unicode.IsLetter(rune(rest[len(num)]))) {
+			return true
+		}
+		i += j + len(name)
+	}
 }

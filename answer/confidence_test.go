@@ -215,3 +215,17 @@ func TestAntonymFlip(t *testing.T) {
 		}
 	}
 }
+
+func TestRegnalNumbers(t *testing.T) {
+	got := presupposed("What title did Henry II take in the Canary Islands?")
+	if !slices.Contains(got, "Henry II") {
+		t.Errorf("presupposed = %q, want Henry II among them", got)
+	}
+	text := "Bethencourt took the title of King of the Canary Islands, as vassal to Henry III of Castile."
+	if holdsEvidence("Henry II", text, termSet(text)) {
+		t.Errorf("Henry III holds Henry II")
+	}
+	if !holdsEvidence("Henry III", text, termSet(text)) {
+		t.Errorf("Henry III does not hold Henry III")
+	}
+}
