@@ -33,6 +33,7 @@ const fullCoverage = 0.3
 
 // Penalties for presupposed evidence missing from the chosen sentence.
 const (
+	missingFromDocument = 0.2  // a name or number of the question is nowhere in the quoted passage's document
 	missingFromPassage  = 0.4  // a name or number of the question is not in the quoted passage's paragraph
 	missingFromSentence = 0.9  // ... is in the passage but not in the sentence
 	rivalInSentence     = 0.6  // ... and the sentence holds another of its kind (1967 for 1974, two for three)
@@ -60,6 +61,8 @@ func (e *Engine) confidence(question string, picked []candidate, hits []retrieva
 		}
 		inP, inS := holdsEvidence(ev, passage, ps), holdsEvidence(ev, sentence, ss)
 		switch {
+		case !inP && !e.inDocuments(ev, hits):
+			conf *= missingFromDocument
 		case !inP:
 			conf *= missingFromPassage
 		case !inS && rivalNumber(ev, sentence):
@@ -340,4 +343,48 @@ func holdsRegnal(text, name, num string) bool {
 		}
 		i += j + len(name)
 	}
+}
+
+// inDocuments reports whether any document of hits holds ev.
+func (e *Engine) inDocuments(ev string, hits []retrieval.Hit) bool {
+	seen := map[string]bool{}
+	for _, h := range hits {
+		if !seen[h.Passage.Doc] {
+			seen[h.Passage.Doc] = true
+			if e.inDocument(ev, h.Passage) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inDocument reports whether the document of p holds the name or number ev.
+func (e *Engine) inDocument(ev string, p corpus.Passage) bool {
+	d, ok := e.docs[p.Doc]
+	if !ok {
+		return true
+	}
+	e.analysedMu.Lock()
+	de, ok := e.docEvidence[p.Doc]
+	e.analysedMu.Unlock()
+	if !ok {
+		de = docEvidence{terms: termSet(d.Text + "\n" + d.Title), digits: digitsOnly(d.Text)}
+		e.analysedMu.Lock()
+		if e.docEvidence == nil {
+			e.docEvidence = map[string]docEvidence{}
+		}
+		e.docEvidence[p.Doc] = de
+		e.analysedMu.Unlock()
+	}
+	if isNumber(strings.TrimSuffix(ev, "s")) {
+		return strings.Contains(de.digits, digitsOnly(strings.TrimSuffix(ev, "s")))
+	}
+	return holdsEvidence(ev, d.Text, de.terms)
+}
+
+// docEvidence is what a document holds, for inDocument.
+type docEvidence struct {
+	terms  map[string]bool
+	digits string // the text without thousands separators
 }

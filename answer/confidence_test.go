@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -227,5 +228,52 @@ func TestRegnalNumbers(t *testing.T) {
 	}
 	if !holdsEvidence("Henry III", text, termSet(text)) {
 		t.Errorf("Henry III does not hold Henry III")
+	}
+}
+
+// A name the question presupposes that no document of the retrieved passages
+// holds (though the corpus does, elsewhere) makes the engine decline; one
+// that the quoted passage's own document holds elsewhere only lowers it.
+func TestNameMissingFromDocuments(t *testing.T) {
+	tides, err := corpus.Parse("tides.txt", []byte(tidesDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Enough passages that a name in one of them is rare, not common ground.
+	var text strings.Builder
+	text.WriteString("Rivers\n\nThe Rhône flows through Lyon to the sea.\n")
+	for i := range 40 {
+		fmt.Fprintf(&text, "\nRiver number %d is %d kilometres long.\n", i, 100+i)
+	}
+	rivers, err := corpus.Parse("rivers.txt", []byte(text.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &corpus.Corpus{Docs: []corpus.Document{tides, rivers}}
+	c.Passages = append(corpus.Chunk(tides), corpus.Chunk(rivers)...)
+	ix, err := retrieval.New(context.Background(), c.Passages, retrieval.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	e := New(c, ix, Options{K: 3})
+	var hits []retrieval.Hit
+	for _, p := range c.Passages {
+		if p.Doc == "tides.txt" {
+			hits = append(hits, retrieval.Hit{Passage: p, Score: 1})
+		}
+	}
+	conf := func(q string) float64 {
+		picked, best := e.extract(q, hits)
+		return e.confidence(q, picked, hits, best)
+	}
+	right := conf("When were the oyster farms in Cancale founded?")
+	elsewhere := conf("When were the oyster farms in Brest founded?") // in tides.txt, another paragraph
+	absent := conf("When were the oyster farms in Lyon founded?")     // only in rivers.txt
+	if !(right > elsewhere && elsewhere > absent) {
+		t.Errorf("confidence: right %.3f, name elsewhere in the document %.3f, in no retrieved document %.3f", right, elsewhere, absent)
+	}
+	if elsewhere < minConfidence || absent >= minConfidence {
+		t.Errorf("threshold %.2f: name elsewhere in the document %.3f should pass, in no retrieved document %.3f should not", minConfidence, elsewhere, absent)
 	}
 }
