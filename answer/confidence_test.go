@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -146,5 +147,133 @@ func TestAnswersParaphrasedQuestion(t *testing.T) {
 	}
 	if a.Abstained || !strings.Contains(a.Answer, "4,800") || a.DidYouMean == "" {
 		t.Errorf("kilometers: abstained %v, did you mean %q: %s", a.Abstained, a.DidYouMean, a.Answer)
+	}
+}
+
+func TestRivalNumber(t *testing.T) {
+	for _, tt := range []struct {
+		ev, sentence string
+		want         bool
+	}{
+		{"1974", "In 1967, Manuel Blum developed an axiomatic theory.", true},
+		{"1974", "Manuel Blum developed an axiomatic theory.", false},
+		{"three", "whether two finite graphs are isomorphic", true},
+		{"6", "There are many types of reductions.", false},
+		{"Normandy", "In 1967 it rained.", false}, // not a number
+		{"1800s", "It was built in 1712.", true},
+	} {
+		if got := rivalNumber(tt.ev, tt.sentence); got != tt.want {
+			t.Errorf("rivalNumber(%q, %q) = %v, want %v", tt.ev, tt.sentence, got, tt.want)
+		}
+	}
+}
+
+// The evidence a question presupposes is looked for in the whole paragraph of
+// the quoted passage, also where the paragraph is indexed as several passages.
+func TestParagraphOf(t *testing.T) {
+	long := strings.Repeat("The island was known for its harbours and its long walls of stone. ", 12)
+	text := "Cyprus\n\nOn 1 May 1191, Richard's fleet arrived at Limassol on Cyprus. " + long +
+		"Richard then conquered the whole island, his troops led by Guy de Lusignan.\n\nAnother paragraph about Acre.\n"
+	doc, err := corpus.Parse("cyprus.txt", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &corpus.Corpus{Docs: []corpus.Document{doc}, Passages: corpus.Chunk(doc)}
+	ix, err := retrieval.New(context.Background(), c.Passages, retrieval.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	e := New(c, ix, Options{})
+	var last corpus.Passage
+	for _, p := range c.Passages {
+		if strings.Contains(p.Text, "Lusignan") {
+			last = p
+		}
+	}
+	if strings.Contains(last.Text, "Limassol") {
+		t.Skip("the paragraph fits one passage; nothing to test")
+	}
+	para := e.paragraphOf(last)
+	if !strings.Contains(para, "Limassol") || !strings.Contains(para, "Lusignan") || strings.Contains(para, "Acre") {
+		t.Errorf("paragraphOf = %q, want the whole first paragraph only", para)
+	}
+}
+
+func TestAntonymFlip(t *testing.T) {
+	for _, tt := range []struct {
+		q, s string
+		want bool
+	}{
+		{"What are the least commonly ascribed attributes?", "The most commonly ascribed attributes are these.", true},
+		{"What is the proven assumption?", "The unproven assumption is that P differs from NP.", true},
+		{"What are the most commonly ascribed attributes?", "The most commonly ascribed attributes are these.", false},
+		{"Is the output simple or complex?", "The output is more complex.", false}, // both opposites asked
+		{"When did the earliest settlers arrive?", "The earliest settlers arrived later than the traders.", false},
+	} {
+		if got := antonymFlip(tt.q, tt.s); got != tt.want {
+			t.Errorf("antonymFlip(%q, %q) = %v, want %v", tt.q, tt.s, got, tt.want)
+		}
+	}
+}
+
+func TestRegnalNumbers(t *testing.T) {
+	got := presupposed("What title did Henry II take in the Canary Islands?")
+	if !slices.Contains(got, "Henry II") {
+		t.Errorf("presupposed = %q, want Henry II among them", got)
+	}
+	text := "Bethencourt took the title of King of the Canary Islands, as vassal to Henry III of Castile."
+	if holdsEvidence("Henry II", text, termSet(text)) {
+		t.Errorf("Henry III holds Henry II")
+	}
+	if !holdsEvidence("Henry III", text, termSet(text)) {
+		t.Errorf("Henry III does not hold Henry III")
+	}
+}
+
+// A name the question presupposes that no document of the retrieved passages
+// holds (though the corpus does, elsewhere) makes the engine decline; one
+// that the quoted passage's own document holds elsewhere only lowers it.
+func TestNameMissingFromDocuments(t *testing.T) {
+	tides, err := corpus.Parse("tides.txt", []byte(tidesDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Enough passages that a name in one of them is rare, not common ground.
+	var text strings.Builder
+	text.WriteString("Rivers\n\nThe Rhône flows through Lyon to the sea.\n")
+	for i := range 40 {
+		fmt.Fprintf(&text, "\nRiver number %d is %d kilometres long.\n", i, 100+i)
+	}
+	rivers, err := corpus.Parse("rivers.txt", []byte(text.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &corpus.Corpus{Docs: []corpus.Document{tides, rivers}}
+	c.Passages = append(corpus.Chunk(tides), corpus.Chunk(rivers)...)
+	ix, err := retrieval.New(context.Background(), c.Passages, retrieval.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	e := New(c, ix, Options{K: 3})
+	var hits []retrieval.Hit
+	for _, p := range c.Passages {
+		if p.Doc == "tides.txt" {
+			hits = append(hits, retrieval.Hit{Passage: p, Score: 1})
+		}
+	}
+	conf := func(q string) float64 {
+		picked, best := e.extract(q, hits)
+		return e.confidence(q, picked, hits, best)
+	}
+	right := conf("When were the oyster farms in Cancale founded?")
+	elsewhere := conf("When were the oyster farms in Brest founded?") // in tides.txt, another paragraph
+	absent := conf("When were the oyster farms in Lyon founded?")     // only in rivers.txt
+	if !(right > elsewhere && elsewhere > absent) {
+		t.Errorf("confidence: right %.3f, name elsewhere in the document %.3f, in no retrieved document %.3f", right, elsewhere, absent)
+	}
+	if elsewhere < minConfidence || absent >= minConfidence {
+		t.Errorf("threshold %.2f: name elsewhere in the document %.3f should pass, in no retrieved document %.3f should not", minConfidence, elsewhere, absent)
 	}
 }

@@ -69,8 +69,13 @@ type Engine struct {
 	vocabOnce sync.Once // spell.go: the corpus's words, read on first need
 	vocab     *vocabulary
 
-	analysedMu sync.Mutex // extractive.go: passages' sentences and terms
-	analysed   map[analysedKey][]sentence
+	parasOnce sync.Once // confidence.go: where each paragraph lies
+	paras     map[paraKey][2]int
+
+	analysedMu  sync.Mutex // extractive.go: passages' sentences and terms
+	analysed    map[analysedKey][]sentence
+	paraTerms   map[paraKey]map[string]bool // confidence.go: paragraphs' terms
+	docEvidence map[string]docEvidence      // confidence.go: documents' terms and numbers
 }
 
 // New returns an engine over the documents of c searched through index.

@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -188,6 +189,7 @@ type candidate struct {
 	matched []string // the question's terms the sentence contains
 	typed   bool     // holds the kind of information the question asks for
 	bigrams float64  // share of the question's adjacent term pairs found adjacent
+	from    int      // where its quote starts: the sentence before, when it opens with a pronoun
 }
 
 // bigramShare is the share of the question's adjacent content-term pairs that
@@ -230,7 +232,7 @@ func (e *Engine) sentencesOf(p corpus.Passage) []sentence {
 	}
 	for _, sp := range corpus.Sentences(p.Text) {
 		text := p.Text[sp.Start:sp.End]
-		s = append(s, sentence{span: sp, text: text, terms: terms.Of(text)})
+		s = append(s, sentence{span: sp, text: text, terms: terms.Of(digitsOnly(text))})
 	}
 	e.analysedMu.Lock()
 	if e.analysed == nil || len(e.analysed) >= maxAnalysed {
@@ -260,12 +262,14 @@ func passageTerms(sents []sentence) []string {
 
 // Scoring weights of a sentence (see extract).
 const (
-	wSentence = 0.7 // the sentence's own coverage of the question
-	wPassage  = 0.2 // its passage's coverage
-	wRank     = 0.1 // its passage's retrieval score, relative to the best
-	wBigram   = 0.3 // the question's adjacent term pairs found adjacent
-	wTyped    = 0.2 // holds the kind of answer asked for
-	wUntyped  = 0.1 // does not
+	wSentence = 0.7  // the sentence's own coverage of the question
+	wPassage  = 0.2  // its passage's coverage
+	wRank     = 0.1  // its passage's retrieval score, relative to the best
+	wBigram   = 0.3  // the question's adjacent term pairs found adjacent
+	wTyped    = 0.2  // holds the kind of answer asked for
+	wUntyped  = 0.1  // does not
+	wSoftType = 0.05 // gives examples ("such as") or a name ("called") when asked for one
+	wReferent = 0.9  // share of the coverage a sentence opening with a pronoun takes with the one before
 	// A further sentence is quoted when it scores at least minScoreShare of
 	// the best one and covers at least minCoverShare of what it covers.
 	minScoreShare = 0.7
@@ -297,11 +301,20 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 		if top > 0 {
 			rel = h.Score / top
 		}
-		for _, st := range sents {
-			scov := q.cover(st.terms)
-			c := candidate{hit: i, span: st.span, cover: scov, matched: q.matched(st.terms)}
-			c.typed = w != wantAny && satisfies(w, st.text, question)
-			c.bigrams = q.bigramShare(st.terms)
+		for j, st := range sents {
+			scov, bi := q.cover(st.terms), q.bigramShare(st.terms)
+			from := st.span.Start
+			if j > 0 && refersBack(st.text) {
+				from = sents[j-1].span.Start
+				// "It was commissioned by Odo": the sentence is about what
+				// the one before it names.
+				both := append(append([]string(nil), sents[j-1].terms...), st.terms...)
+				scov = max(scov, wReferent*q.cover(both))
+			}
+			typed := w != wantAny && satisfies(w, st.text, question)
+			c := candidate{hit: i, span: st.span, cover: scov, matched: q.matched(st.terms), from: from}
+			c.typed = typed
+			c.bigrams = bi
 			c.score = e.scoreSentence(c, w, pcov, rel, h, st.text)
 			cands = append(cands, c)
 		}
@@ -320,6 +333,16 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 		if len(out) > 0 && (c.score < minScoreShare*out[0].score || c.cover < minCoverShare*out[0].cover) {
 			break
 		}
+		if c.from < c.span.Start {
+			// A quote that opens with "It" or "He" is quoted with the
+			// sentence that says who or what that is, unless that one is
+			// quoted already.
+			wide := c
+			wide.span.Start = c.from
+			if !duplicate(out, wide, hits) {
+				c = wide
+			}
+		}
 		if duplicate(out, c, hits) {
 			continue
 		}
@@ -336,7 +359,11 @@ func (e *Engine) extract(question string, hits []retrieval.Hit) ([]candidate, fl
 
 func (e *Engine) scoreSentence(c candidate, w want, pcov, rel float64, h retrieval.Hit, text string) float64 {
 	s := wSentence*c.cover + wPassage*pcov + wRank*rel
-	if w != wantAny {
+	if w == wantExample || w == wantName { // soft kinds: examples and names are not always marked
+		if c.typed {
+			s += wSoftType
+		}
+	} else if w != wantAny {
 		if c.typed {
 			s += wTyped
 		} else {
@@ -353,10 +380,15 @@ func (e *Engine) scoreSentence(c candidate, w want, pcov, rel float64, h retriev
 	return s
 }
 
+// duplicate reports whether c says what a chosen quote says: the same text,
+// or text overlapping it in the same passage.
 func duplicate(chosen []candidate, c candidate, hits []retrieval.Hit) bool {
 	text := normSpace(hits[c.hit].Passage.Text[c.span.Start:c.span.End])
 	for _, o := range chosen {
 		if normSpace(hits[o.hit].Passage.Text[o.span.Start:o.span.End]) == text {
+			return true
+		}
+		if o.hit == c.hit && o.span.Start < c.span.End && c.span.Start < o.span.End {
 			return true
 		}
 	}
@@ -410,3 +442,9 @@ func words(s string) int {
 
 // normSpace folds runs of white space into one space.
 func normSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// reReferent is a sentence that opens by pointing back: "It was commissioned
+// by Odo", "Their style was", "This is usually taken to be".
+var reReferent = regexp.MustCompile(`^(?:It|Its|They|Their|Them|He|His|She|Her|This|These|Those|Such)\b`)
+
+func refersBack(s string) bool { return reReferent.MatchString(strings.TrimLeft(s, " \t\n\"'(")) }

@@ -3,6 +3,7 @@ package answer
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -174,6 +175,70 @@ func TestNearMatch(t *testing.T) {
 		}
 		if got := nearMatch(tt.q, have, tt.text); got != tt.want {
 			t.Errorf("nearMatch(%q, %q) = %v, want %v", tt.q, tt.text, got, tt.want)
+		}
+	}
+}
+
+// A sentence's numbers are read without thousands separators, so that a
+// question's "10000" is covered by a text's "10,000".
+func TestSentenceNumbersWithoutSeparators(t *testing.T) {
+	e := tidesEngine(t)
+	p := corpus.Passage{Doc: "x.txt", Text: "By 1883, engines that could provide 10,000 hp had become feasible."}
+	q := e.queryTerms("As of what year were 10000 horsepower engines available?")
+	sents := e.sentencesOf(p)
+	if len(sents) != 1 {
+		t.Fatalf("sentences = %d, want 1", len(sents))
+	}
+	if got := q.matched(sents[0].terms); !slices.Contains(got, "10000") {
+		t.Errorf("matched %v, want 10000 among them", got)
+	}
+}
+
+// A sentence that opens with a pronoun is scored with the sentence before it,
+// which names what the pronoun stands for.
+func TestPronounSentenceTakesItsReferent(t *testing.T) {
+	doc, err := corpus.Parse("art.txt", []byte("Norman art\n\n"+
+		"By far the most famous work of Norman art is the Bayeux Tapestry, which is not a tapestry but a work of embroidery. "+
+		"It was commissioned by Odo, the Bishop of Bayeux, employing natives from Kent.\n\n"+
+		"Norman churches were built of stone quarried near Caen.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &corpus.Corpus{Docs: []corpus.Document{doc}, Passages: corpus.Chunk(doc)}
+	ix, err := retrieval.New(context.Background(), c.Passages, retrieval.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	e := New(c, ix, Options{K: 3})
+	a, err := e.Ask(context.Background(), Request{Question: "Who commissioned the Tapestry?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Abstained || len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "Odo") {
+		t.Fatalf("first quote should name Odo: %+v", a)
+	}
+	// "It" is quoted with the sentence that says what it is.
+	if q := a.Citations[0].Quote; !strings.HasPrefix(q, "By far the most famous work") {
+		t.Errorf("first quote %q should open with the sentence naming the Tapestry", q)
+	}
+	for _, c := range a.Citations[1:] {
+		if strings.Contains(c.Quote, "Bayeux Tapestry") {
+			t.Errorf("the sentence before is quoted twice: %q", c.Quote)
+		}
+	}
+}
+
+func TestRefersBack(t *testing.T) {
+	for s, want := range map[string]bool{
+		"It was commissioned by Odo.":              true,
+		"Their style was characterised by arches.": true,
+		"This is usually taken to be the size.":    true,
+		"Italy was conquered.":                     false, // "It" only as a word
+		"The Normans settled.":                     false,
+	} {
+		if got := refersBack(s); got != want {
+			t.Errorf("refersBack(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

@@ -12,7 +12,8 @@ import (
 // word the corpus never uses is corrected to the corpus word nearest in
 // spelling: at most one edit (an insertion, deletion, substitution or swap of
 // two neighbours) for words of four to seven letters, keeping the first
-// letter, two for longer ones; the nearest, then the most frequent, wins. The corrected question is what is
+// letter, two for longer ones; the nearest, then the most frequent, then the
+// first in alphabetical order wins. The corrected question is what is
 // searched and checked for coverage; the answer says "Did you mean" when a
 // word changed. Words the corpus uses are never changed, and neither are
 // numbers or words of three letters or fewer.
@@ -103,7 +104,9 @@ func (v *vocabulary) nearest(w string) string {
 			continue
 		}
 		d := editDistance(w, u, limit)
-		if d <= limit && (d < bestD || d == bestD && n > bestN) {
+		// Nearest, then most frequent, then first in alphabetical order:
+		// the same question is always corrected the same way.
+		if d <= limit && (d < bestD || d == bestD && (n > bestN || n == bestN && u < best)) {
 			best, bestN, bestD = u, n, d
 		}
 	}

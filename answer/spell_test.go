@@ -66,3 +66,14 @@ func TestAskCorrectsSpelling(t *testing.T) {
 		t.Errorf("Quiberon: did you mean %q, abstained %v: %s", a.DidYouMean, a.Abstained, a.Answer)
 	}
 }
+
+// Ties go to the first word in alphabetical order, so that a question is
+// corrected the same way every time.
+func TestNearestIsDeterministic(t *testing.T) {
+	v := &vocabulary{count: map[string]int{"normans": 3, "normant": 3, "normand": 3, "norway": 9}}
+	for range 20 {
+		if got := v.nearest("normanx"); got != "normand" {
+			t.Fatalf("nearest(normanx) = %q, want normand", got)
+		}
+	}
+}
