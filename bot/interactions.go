@@ -75,7 +75,7 @@ func (b *Bot) onCommand(ctx context.Context, r *interactionReply, user string, d
 	case cmdQuiz:
 		b.quizCommand(ctx, r, user, d)
 	case cmdHelp:
-		b.reply(ctx, r, renderHelp(helpView{Inline: b.opts.Inline, FollowUps: b.opts.MessageContent, DMs: b.opts.DMs}), true)
+		b.reply(ctx, r, renderHelp(helpView{Inline: b.opts.Inline, FollowUps: b.opts.MessageContent, DMs: b.opts.DMs, Readings: b.opts.Library != nil}), true)
 	default:
 		b.tell(ctx, r, fmt.Sprintf("I don't know the command “%s”: it may be left over from an older version of me. "+
 			"Type `/help` to see what I can do.", escapeMarkdown(d.Name)))

@@ -199,7 +199,14 @@ type helpView struct {
 	Inline    bool // mentions are answered in the channel, not in a thread
 	FollowUps bool // messages in a thread are answered without a mention
 	DMs       bool
+	Readings  bool // servers keep reading lists (/readings)
 }
+
+// helpReadings is /help's part on reading lists.
+const helpReadings = "**Reading lists**\n" +
+	"`/readings add file` — librarians add a PDF, Word, HTML, Markdown or text file to this server's readings (or this channel's, with `channel_only`); questions here search it at once.\n" +
+	"`/readings list` — what questions in this channel search. `/readings remove reading` — librarians take one out.\n" +
+	"**Add to readings** — on a message with files: ⋯ › Apps › Add to readings adds them all."
 
 func renderHelp(v helpView) []message {
 	mention := "Mention me — `@Footnote your question` — and I answer in a new thread named after it."
@@ -220,6 +227,9 @@ func renderHelp(v helpView) []message {
 		mention + "\n" + followup,
 		"Under an answer, a button per quoted passage shows the whole passage (only to you), and 👍 / 👎 tell us whether it helped.",
 		helpStudy,
+	}
+	if v.Readings {
+		lines = append(lines, helpReadings)
 	}
 	if v.DMs {
 		lines = append(lines, "You can also ask me in a direct message.")

@@ -134,6 +134,7 @@ func TestRenderGolden(t *testing.T) {
 		{"sources", renderSources(f.Sources())},
 		{"help", renderHelp(helpView{FollowUps: true, DMs: true})},
 		{"help_inline", renderHelp(helpView{Inline: true})},
+		{"help_readings", renderHelp(helpView{Readings: true})},
 		{"passage", renderPassageView(answer.Surroundings{Passage: f.passages[2]}, false)},
 		{"passage_around", renderPassageView(around, true)},
 		{"streaming", []message{{Content: renderStreaming("The latent causes of *faction* are thus sown [1] in the nature of")}}},
