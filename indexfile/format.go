@@ -35,12 +35,17 @@ import (
 //	format         uint32   IndexFormat
 //	header size    uint32   H
 //	body size      uint64   B
+//	passages size  uint64   A
 //	texts size     uint64   T
 //	postings size  uint64   P
 //	vectors size   uint64   V = passages × dim × 4 (0 for a lexical-only index)
 //	header         H bytes  JSON: embedder, dim, created, builder, root, counts
 //	body           B bytes  gob: documents (without their text), each
-//	                        document's text length, passages, source files
+//	                        document's text length, the texts of passages
+//	                        that are not slices of their document's, source
+//	                        files
+//	passages       A bytes  the passages (without their text), see
+//	                        appendPassages
 //	texts          T bytes  the documents' texts, UTF-8, one after the other
 //	padding        0-3 zero bytes, so that postings start at a multiple of 4
 //	postings       P bytes  the lexical index (retrieval.Postings), uint32s:
@@ -52,8 +57,12 @@ import (
 //
 // Every size and count is checked against the file's length before anything
 // is allocated for it. The body is gob so that the fields of corpus.Document
-// and corpus.Passage travel by name: a field added to them is saved without a
-// change here, and a file that lacks it loads with the zero value. A passage's
+// travel by name: a field added to them is saved without a change here, and a
+// file that lacks it loads with the zero value. The passages, a hundred times
+// as many, are not: decoding them from gob was a third of the time a
+// lexical-only index of 100,000 passages took to load (see README,
+// "Performance"); they are varints, and a field added to corpus.Passage needs
+// a new format (TestPassageFields fails until it has one). A passage's
 // Text is not stored when it is its document's bytes [Start,End), as it always
 // should be; it is sliced from the document on load, which halves the file and
 // the memory. The documents' texts, most of a lexical-only index, are not in
@@ -63,8 +72,9 @@ import (
 // time and then copy each string out of it (loading 100k passages allocated
 // 3.5 times the body's size that way).
 //
-// Format 2, which lacked the texts section and its size (the documents'
-// texts were in the gob), is still read.
+// Formats 2 and 3 are still read: format 3 had the passages in the gob body
+// and no passages section, format 2 had no texts section either (the
+// documents' texts were in the gob).
 //
 // A lexical-only index (built when no embedding model is configured, see
 // BuildOptions.Lexical) has embedder NoEmbedder, dim 0 and an empty vectors
@@ -76,10 +86,11 @@ const (
 	// IndexFormat is the version of the index file layout this package writes
 	// and the only one it reads. Change it with any change to the layout or to
 	// what the header and body hold.
-	IndexFormat = 3
+	IndexFormat = 4
 
-	prefixSize    = 8 + 4 + 4 + 8 + 8 + 8 + 8
-	prefixSizeV2  = prefixSize - 8 // format 2 had no texts size
+	prefixSize    = 8 + 4 + 4 + 8 + 8 + 8 + 8 + 8
+	prefixSizeV3  = prefixSize - 8   // format 3 had no passages size
+	prefixSizeV2  = prefixSizeV3 - 8 // format 2 had no texts size either
 	checksumSize  = 4
 	maxHeaderSize = 1 << 20
 )
@@ -166,7 +177,8 @@ type header struct {
 }
 
 // body is the gob body of an index file. Passages have no Text when it is
-// the document's bytes; Texts holds the others' by passage index.
+// the document's bytes; Texts holds the others' by passage index. Since
+// format 4 the passages are in their own section, not here.
 type body struct {
 	// Docs have no Text (since format 3); TextLens[i] is the length of
 	// Docs[i]'s, in the texts section.
@@ -246,7 +258,7 @@ func encodeIndex(w io.Writer, s *Saved) error {
 		texts[d.Path] = d.Text
 	}
 	b := body{Docs: make([]corpus.Document, len(s.Docs)), TextLens: make([]int, len(s.Docs)),
-		Passages: make([]corpus.Passage, len(s.Passages)), Files: s.Files, Manifests: s.Manifests}
+		Files: s.Files, Manifests: s.Manifests}
 	textBytes := 0
 	for i, d := range s.Docs {
 		b.TextLens[i] = len(d.Text)
@@ -261,13 +273,12 @@ func encodeIndex(w io.Writer, s *Saved) error {
 			}
 			b.Texts[i] = p.Text
 		}
-		p.Text = ""
-		b.Passages[i] = p
 	}
 	var gb bytes.Buffer
 	if err := gob.NewEncoder(&gb).Encode(&b); err != nil {
 		return fmt.Errorf("encode index body: %w", err)
 	}
+	pb := appendPassages(nil, s.Docs, s.Passages)
 
 	crc := crc32.New(castagnoli)
 	out := io.MultiWriter(w, crc)
@@ -276,10 +287,11 @@ func encodeIndex(w io.Writer, s *Saved) error {
 	binary.LittleEndian.PutUint32(prefix[8:], IndexFormat)
 	binary.LittleEndian.PutUint32(prefix[12:], uint32(len(h)))
 	binary.LittleEndian.PutUint64(prefix[16:], uint64(gb.Len()))
-	binary.LittleEndian.PutUint64(prefix[24:], uint64(textBytes))
-	binary.LittleEndian.PutUint64(prefix[32:], pSize)
-	binary.LittleEndian.PutUint64(prefix[40:], uint64(len(s.Passages)*s.Dim*4))
-	for _, part := range [][]byte{prefix[:], h, gb.Bytes()} {
+	binary.LittleEndian.PutUint64(prefix[24:], uint64(len(pb)))
+	binary.LittleEndian.PutUint64(prefix[32:], uint64(textBytes))
+	binary.LittleEndian.PutUint64(prefix[40:], pSize)
+	binary.LittleEndian.PutUint64(prefix[48:], uint64(len(s.Passages)*s.Dim*4))
+	for _, part := range [][]byte{prefix[:], h, gb.Bytes(), pb} {
 		if _, err := out.Write(part); err != nil {
 			return err
 		}
@@ -288,7 +300,7 @@ func encodeIndex(w io.Writer, s *Saved) error {
 	for _, d := range s.Docs {
 		bw.bytes([]byte(d.Text))
 	}
-	n := len(h) + gb.Len() + textBytes
+	n := len(h) + gb.Len() + len(pb) + textBytes
 	bw.bytes(make([]byte, pad4(n)-n))
 	for _, u := range [][]uint32{post.Start, post.Docs, post.TFs, post.Lengths} {
 		bw.uint32s(u)
@@ -436,13 +448,16 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	}
 	format := uint32(0)
 	if n >= 12 {
-		if format = binary.LittleEndian.Uint32(prefix[8:]); format != IndexFormat && format != 2 {
+		if format = binary.LittleEndian.Uint32(prefix[8:]); format != IndexFormat && format != 3 && format != 2 {
 			return nil, fmt.Errorf("%w (index format %d; this one reads format %d)", ErrIndexVersion, format, IndexFormat)
 		}
 	}
 	pSizeAt, pLen := 12, prefixSize
-	if format == 2 {
+	switch format {
+	case 2:
 		pLen = prefixSizeV2
+	case 3:
+		pLen = prefixSizeV3
 	}
 	if err == nil {
 		var m int
@@ -455,18 +470,22 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	word := func() uint64 { v := binary.LittleEndian.Uint64(prefix[pSizeAt:]); pSizeAt += 8; return v }
 	hSize := uint64(binary.LittleEndian.Uint32(prefix[pSizeAt:]))
 	pSizeAt += 4
-	var tSize uint64
+	var aSize, tSize uint64
 	bSize := word()
-	if format != 2 {
+	if format >= 4 {
+		aSize = word()
+	}
+	if format >= 3 {
 		tSize = word()
 	}
 	pSize, vSize := word(), word()
 	// Each size is below 2^50, so their sum cannot overflow.
-	if hSize > maxHeaderSize || bSize > 1<<50 || tSize > 1<<50 || pSize > 1<<50 || vSize > 1<<50 || pSize%4 != 0 || vSize%4 != 0 {
+	if hSize > maxHeaderSize || bSize > 1<<50 || aSize > 1<<50 || tSize > 1<<50 || pSize > 1<<50 || vSize > 1<<50 || pSize%4 != 0 || vSize%4 != 0 {
 		return nil, fmt.Errorf("%w: impossible section sizes", ErrIndexDamaged)
 	}
-	pad := uint64(pad4(int((hSize+bSize+tSize)%4)) - int((hSize+bSize+tSize)%4))
-	want := int64(uint64(pLen) + hSize + bSize + tSize + pad + pSize + vSize + checksumSize)
+	before := hSize + bSize + aSize + tSize
+	pad := uint64(pad4(int(before%4)) - int(before%4))
+	want := int64(uint64(pLen) + before + pad + pSize + vSize + checksumSize)
 	switch {
 	case size < want:
 		return nil, fmt.Errorf("%w: truncated (%d of %d bytes)", ErrIndexDamaged, size, want)
@@ -501,6 +520,14 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 		}
 	}
 	if _, err := io.CopyN(io.Discard, cr, int64(uint64(pLen)+hSize+bSize)-cr.n); err != nil {
+		return nil, truncated(cr, want)
+	}
+	var passages []byte
+	if decodeErr == nil && aSize > 0 {
+		if passages, err = readSection(cr, aSize); err != nil {
+			return nil, truncated(cr, want)
+		}
+	} else if _, err := io.CopyN(io.Discard, cr, int64(aSize)); err != nil {
 		return nil, truncated(cr, want)
 	}
 	// The texts are read into one string, which the documents' and
@@ -552,6 +579,11 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	}
 	if decodeErr == nil {
 		s.Vectors, s.Postings = vecs, post
+		if format >= 4 {
+			b.Passages, decodeErr = decodePassages(passages, h.Passages, b.Docs)
+		}
+	}
+	if decodeErr == nil {
 		decodeErr = s.fill(h, b, format, texts)
 	}
 	if decodeErr == nil {
@@ -717,4 +749,153 @@ func (s *Saved) fill(h header, b body, format uint32, blob string) error {
 	}
 	s.Docs, s.Passages, s.Files, s.Manifests = b.Docs, b.Passages, b.Files, b.Manifests
 	return nil
+}
+
+// minPassageBytes is the fewest bytes a passage takes in the passages
+// section: eight varints.
+const minPassageBytes = 8
+
+// appendPassages appends the passages section of an index file of docs and
+// passages to b: a string table, then each passage as eight varints. The
+// string table is a count then each string's length and bytes, every
+// distinct section, kind, and title or document path not of the passage's
+// own document once. A passage is
+//
+//	doc        uvarint  k < len(docs): docs[k].Path; else string k-len(docs)
+//	title      uvarint  0: its document's title; else string title-1
+//	section    uvarint  string
+//	kind       uvarint  string
+//	paragraph  varint
+//	page       varint
+//	start      varint
+//	length     varint   End-Start
+//
+// Its Text is not stored (see the body's Texts and the texts section).
+func appendPassages(b []byte, docs []corpus.Document, passages []corpus.Passage) []byte {
+	docAt := make(map[string]int, len(docs))
+	for i := len(docs) - 1; i >= 0; i-- {
+		docAt[docs[i].Path] = i
+	}
+	ids := map[string]uint64{}
+	var table []string
+	str := func(s string) uint64 {
+		id, ok := ids[s]
+		if !ok {
+			id = uint64(len(table))
+			ids[s] = id
+			table = append(table, s)
+		}
+		return id
+	}
+	recs := make([]byte, 0, len(passages)*12)
+	for _, p := range passages {
+		k, ok := docAt[p.Doc]
+		if ok {
+			recs = binary.AppendUvarint(recs, uint64(k))
+		} else {
+			recs = binary.AppendUvarint(recs, uint64(len(docs))+str(p.Doc))
+		}
+		if ok && p.Title == docs[k].Title {
+			recs = append(recs, 0)
+		} else {
+			recs = binary.AppendUvarint(recs, 1+str(p.Title))
+		}
+		recs = binary.AppendUvarint(recs, str(p.Section))
+		recs = binary.AppendUvarint(recs, str(string(p.Kind)))
+		recs = binary.AppendVarint(recs, int64(p.Paragraph))
+		recs = binary.AppendVarint(recs, int64(p.Page))
+		recs = binary.AppendVarint(recs, int64(p.Start))
+		recs = binary.AppendVarint(recs, int64(p.End-p.Start))
+	}
+	b = binary.AppendUvarint(b, uint64(len(table)))
+	for _, s := range table {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	return append(b, recs...)
+}
+
+// decodePassages decodes a passages section of n passages (see
+// appendPassages) over docs, refusing one whose counts or references do not
+// fit it. Their strings are slices of b, which must not be modified.
+func decodePassages(b []byte, n int, docs []corpus.Document) ([]corpus.Passage, error) {
+	if len(b) == 0 {
+		if n == 0 {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("passages: %d passages in 0 bytes", n)
+	}
+	blob := unsafe.String(&b[0], len(b))
+	at := 0
+	bad := false
+	uvarint := func() uint64 {
+		v, m := binary.Uvarint(b[at:])
+		if m <= 0 {
+			bad, m = true, len(b)-at
+		}
+		at += m
+		return v
+	}
+	varint := func() int64 {
+		v, m := binary.Varint(b[at:])
+		if m <= 0 {
+			bad, m = true, len(b)-at
+		}
+		at += m
+		return v
+	}
+	count := uvarint()
+	if bad || count > uint64(len(b)-at) {
+		return nil, fmt.Errorf("passages: a table of %d strings in %d bytes", count, len(b))
+	}
+	table := make([]string, count)
+	for i := range table {
+		l := uvarint()
+		if bad || l > uint64(len(b)-at) {
+			return nil, fmt.Errorf("passages: string %d runs past the end", i)
+		}
+		table[i] = blob[at : at+int(l)]
+		at += int(l)
+	}
+	if n < 0 || uint64(n) > uint64(len(b)-at)/minPassageBytes {
+		return nil, fmt.Errorf("passages: %d passages in %d bytes", n, len(b)-at)
+	}
+	str := func(id uint64) (string, bool) {
+		if id >= uint64(len(table)) {
+			bad = true
+			return "", false
+		}
+		return table[id], true
+	}
+	ps := make([]corpus.Passage, n)
+	for i := range ps {
+		p := &ps[i]
+		var doc *corpus.Document
+		if k := uvarint(); k < uint64(len(docs)) {
+			doc = &docs[k]
+			p.Doc = doc.Path
+		} else {
+			p.Doc, _ = str(k - uint64(len(docs)))
+		}
+		if t := uvarint(); t == 0 && doc != nil {
+			p.Title = doc.Title
+		} else if t == 0 {
+			bad = true
+		} else {
+			p.Title, _ = str(t - 1)
+		}
+		p.Section, _ = str(uvarint())
+		kind, _ := str(uvarint())
+		p.Kind = corpus.Kind(kind)
+		p.Paragraph, p.Page = int(varint()), int(varint())
+		p.Start = int(varint())
+		p.End = p.Start + int(varint())
+		if bad {
+			return nil, fmt.Errorf("passages: passage %d is damaged", i)
+		}
+	}
+	if at != len(b) {
+		return nil, fmt.Errorf("passages: %d bytes after the last passage", len(b)-at)
+	}
+	return ps, nil
 }
