@@ -192,6 +192,19 @@ type body struct {
 
 // check reports whether s is consistent enough to be written and searched.
 func (s *Saved) check() error {
+	if err := s.checkVectors(); err != nil {
+		return err
+	}
+	if s.Postings != nil {
+		if err := s.Postings.Check(len(s.Passages)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkVectors is check without the postings', which retrieval.New does.
+func (s *Saved) checkVectors() error {
 	if s.Embedder == "" {
 		return errors.New("the embedder has no name")
 	}
@@ -207,11 +220,6 @@ func (s *Saved) check() error {
 	for i, v := range s.Vectors {
 		if len(v) != s.Dim {
 			return fmt.Errorf("passage %d has a vector of %d dimensions, not %d", i, len(v), s.Dim)
-		}
-	}
-	if s.Postings != nil {
-		if err := s.Postings.Check(len(s.Passages)); err != nil {
-			return err
 		}
 	}
 	return nil
