@@ -48,10 +48,11 @@ import (
 //	                        appendPassages
 //	texts          T bytes  the documents' texts, UTF-8, one after the other
 //	padding        0-3 zero bytes, so that postings start at a multiple of 4
-//	postings       P bytes  the lexical index (retrieval.Postings), uint32s:
-//	                        Start (terms+1), Docs (n), TFs (n), Lengths
-//	                        (passages), each term's length in bytes (terms),
-//	                        then the terms' bytes, padded with zeros to 4
+//	postings       P bytes  the lexical index (retrieval.Postings): uint32s
+//	                        Start (terms+1), Lengths (passages), each term's
+//	                        length in bytes (terms); then the terms' bytes,
+//	                        padded with zeros to 4; then Data (packed
+//	                        postings), padded with zeros to 4
 //	vectors        V bytes  float32 × dim for each passage, in passage order
 //	checksum       uint32   CRC-32C (Castagnoli) of every byte before it
 //
@@ -73,8 +74,10 @@ import (
 // 3.5 times the body's size that way).
 //
 // Formats 2 and 3 are still read: format 3 had the passages in the gob body
-// and no passages section, format 2 had no texts section either (the
-// documents' texts were in the gob).
+// and no passages section, and its postings were two uint32s each (after
+// Start: Docs and TFs, as many as the header's "postings", before Lengths),
+// packed on load; format 2 had no texts section either (the documents' texts
+// were in the gob).
 //
 // A lexical-only index (built when no embedding model is configured, see
 // BuildOptions.Lexical) has embedder NoEmbedder, dim 0 and an empty vectors
@@ -169,11 +172,14 @@ type header struct {
 	Docs     int       `json:"docs"`
 	Passages int       `json:"passages"`
 	Files    int       `json:"files"`
-	// Terms and Postings count the lexical index's terms and postings;
-	// TermBytes is the length of its terms together.
-	Terms     int `json:"terms"`
-	Postings  int `json:"postings"`
-	TermBytes int `json:"term_bytes"`
+	// Terms counts the lexical index's terms and TermBytes is the length
+	// of its terms together; PostingBytes is the length of its packed
+	// postings (since format 4), Postings their number (before format 4,
+	// the number of uint32 pairs).
+	Terms        int `json:"terms"`
+	Postings     int `json:"postings"`
+	TermBytes    int `json:"term_bytes"`
+	PostingBytes int `json:"posting_bytes,omitempty"`
 }
 
 // body is the gob body of an index file. Passages have no Text when it is
@@ -234,8 +240,8 @@ func postingsSize(p *retrieval.Postings) (n uint64, termBytes int) {
 	for _, t := range p.Terms {
 		termBytes += len(t)
 	}
-	words := len(p.Start) + len(p.Docs) + len(p.TFs) + len(p.Lengths) + len(p.Terms)
-	return uint64(4*words + pad4(termBytes)), termBytes
+	words := len(p.Start) + len(p.Lengths) + len(p.Terms)
+	return uint64(4*words + pad4(termBytes) + pad4(len(p.Data))), termBytes
 }
 
 // pad4 rounds n up to a multiple of 4.
@@ -257,7 +263,7 @@ func encodeIndex(w io.Writer, s *Saved) error {
 	pSize, termBytes := postingsSize(post)
 	h, err := json.Marshal(header{Embedder: s.Embedder, Dim: s.Dim, Created: s.Created, Builder: s.Builder,
 		Root: s.Root, Docs: len(s.Docs), Passages: len(s.Passages), Files: len(s.Files),
-		Terms: len(post.Terms), Postings: len(post.Docs), TermBytes: termBytes})
+		Terms: len(post.Terms), TermBytes: termBytes, PostingBytes: len(post.Data)})
 	if err != nil {
 		return fmt.Errorf("encode index header: %w", err)
 	}
@@ -310,7 +316,7 @@ func encodeIndex(w io.Writer, s *Saved) error {
 	}
 	n := len(h) + gb.Len() + len(pb) + textBytes
 	bw.bytes(make([]byte, pad4(n)-n))
-	for _, u := range [][]uint32{post.Start, post.Docs, post.TFs, post.Lengths} {
+	for _, u := range [][]uint32{post.Start, post.Lengths} {
 		bw.uint32s(u)
 	}
 	for _, t := range post.Terms {
@@ -320,6 +326,8 @@ func encodeIndex(w io.Writer, s *Saved) error {
 		bw.bytes([]byte(t))
 	}
 	bw.bytes(make([]byte, pad4(termBytes)-termBytes))
+	bw.bytes(post.Data)
+	bw.bytes(make([]byte, pad4(len(post.Data))-len(post.Data)))
 	for _, v := range s.Vectors {
 		for _, x := range v {
 			bw.word(math.Float32bits(x))
@@ -512,7 +520,7 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	var h header
 	if err := json.Unmarshal(hb, &h); err != nil {
 		decodeErr = fmt.Errorf("header: %w", err)
-	} else if err := h.fits(pSize, vSize); err != nil {
+	} else if err := h.fits(format, pSize, vSize); err != nil {
 		decodeErr = fmt.Errorf("header: %w", err)
 	}
 	s.Embedder, s.Dim, s.Created, s.Builder, s.Root = h.Embedder, h.Dim, h.Created, h.Builder, h.Root
@@ -564,9 +572,10 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 
 	// The postings and vectors are read into the memory that serves them.
 	var post *retrieval.Postings
+	var old *oldPostings
 	var vecs [][]float32
 	if decodeErr == nil {
-		if post, err = readPostings(cr, h); err != nil {
+		if post, old, err = readPostings(cr, h, format); err != nil {
 			return nil, truncated(cr, want)
 		}
 		if h.Embedder != NoEmbedder {
@@ -595,7 +604,12 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 		decodeErr = s.fill(h, b, format, texts)
 	}
 	if decodeErr == nil {
-		decodeErr = post.Check(len(s.Passages))
+		if old != nil {
+			post, decodeErr = retrieval.PackPostings(post.Terms, old.start, old.docs, old.tfs, post.Lengths, len(s.Passages))
+			s.Postings = post
+		} else {
+			decodeErr = post.Check(len(s.Passages))
+		}
 	}
 	if decodeErr != nil {
 		// The checksum is right: the writer meant these bytes.
@@ -606,10 +620,10 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 
 // fits checks the header's counts against the sizes of the postings and
 // vectors sections, without overflowing whatever the counts.
-func (h *header) fits(pSize, vSize uint64) error {
+func (h *header) fits(format uint32, pSize, vSize uint64) error {
 	const most = 1 << 50 // no count of a section below 2^50 bytes is larger
-	if h.Dim < 0 || h.Passages < 0 || h.Terms < 0 || h.Postings < 0 || h.TermBytes < 0 ||
-		h.Dim > most || h.Passages > most || h.Terms > most || h.Postings > most || h.TermBytes > most {
+	if h.Dim < 0 || h.Passages < 0 || h.Terms < 0 || h.Postings < 0 || h.TermBytes < 0 || h.PostingBytes < 0 ||
+		h.Dim > most || h.Passages > most || h.Terms > most || h.Postings > most || h.TermBytes > most || h.PostingBytes > most {
 		return fmt.Errorf("impossible counts")
 	}
 	if h.Embedder == NoEmbedder && h.Dim != 0 {
@@ -618,8 +632,11 @@ func (h *header) fits(pSize, vSize uint64) error {
 	if h.Dim == 0 && h.Passages > 0 && h.Embedder != NoEmbedder || h.Dim > 0 && uint64(h.Passages) != vSize/4/uint64(h.Dim) || uint64(h.Passages)*uint64(h.Dim)*4 != vSize {
 		return fmt.Errorf("%d passages of %d dimensions in %d bytes of vectors", h.Passages, h.Dim, vSize)
 	}
-	words := uint64(h.Terms+1) + 2*uint64(h.Postings) + uint64(h.Passages) + uint64(h.Terms)
-	if 4*words+uint64(pad4(h.TermBytes)) != pSize {
+	words := uint64(h.Terms+1) + uint64(h.Passages) + uint64(h.Terms)
+	if format < 4 {
+		words += 2 * uint64(h.Postings)
+	}
+	if 4*words+uint64(pad4(h.TermBytes))+uint64(pad4(h.PostingBytes)) != pSize {
 		return fmt.Errorf("%d terms, %d postings and %d passages in %d bytes of postings", h.Terms, h.Postings, h.Passages, pSize)
 	}
 	return nil
@@ -658,22 +675,33 @@ func readWords(r io.Reader, u []uint32) error {
 	return nil
 }
 
+// oldPostings are the unpacked postings of an index file before format 4.
+type oldPostings struct{ start, docs, tfs []uint32 }
+
 // readPostings reads the postings section that h counts, as one allocation
-// of words and one string of terms.
-func readPostings(r io.Reader, h header) (*retrieval.Postings, error) {
-	nStart, nDocs := h.Terms+1, h.Postings
+// of words, one string of terms and (since format 4) the packed postings.
+// Before format 4 it returns the postings in old, to be packed.
+func readPostings(r io.Reader, h header, format uint32) (p *retrieval.Postings, old *oldPostings, err error) {
+	nStart, nDocs := h.Terms+1, 0
+	if format < 4 {
+		nDocs = h.Postings
+	}
 	words := make([]uint32, nStart+2*nDocs+h.Passages+h.Terms)
 	if err := readWords(r, words); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	p := &retrieval.Postings{}
+	p = &retrieval.Postings{}
 	at := 0
 	next := func(n int) []uint32 { s := words[at : at+n : at+n]; at += n; return s }
-	p.Start, p.Docs, p.TFs, p.Lengths = next(nStart), next(nDocs), next(nDocs), next(h.Passages)
+	p.Start = next(nStart)
+	if format < 4 {
+		old = &oldPostings{start: p.Start, docs: next(nDocs), tfs: next(nDocs)}
+	}
+	p.Lengths = next(h.Passages)
 	lens := next(h.Terms)
 	tb, err := readSection(r, uint64(pad4(h.TermBytes)))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	blob := string(tb[:h.TermBytes])
 	p.Terms = make([]string, h.Terms)
@@ -687,7 +715,14 @@ func readPostings(r io.Reader, h header) (*retrieval.Postings, error) {
 		p.Terms[i] = blob[off : off+int(l)]
 		off += int(l)
 	}
-	return p, nil
+	if format >= 4 {
+		data, err := readSection(r, uint64(pad4(h.PostingBytes)))
+		if err != nil {
+			return nil, nil, err
+		}
+		p.Data = data[:h.PostingBytes:h.PostingBytes]
+	}
+	return p, old, nil
 }
 
 // readVectors reads n rows of dim float32s, as one allocation.

@@ -171,7 +171,7 @@ func TestNewFromSavedSearchesAsNew(t *testing.T) {
 			t.Fatalf("passage %s: the collection holds a copy of its vector", r.ID)
 		}
 	}
-	if lp := loaded.Postings(); &lp.Docs[0] != &s.Postings.Docs[0] || &lp.Start[0] != &s.Postings.Start[0] {
+	if lp := loaded.Postings(); &lp.Data[0] != &s.Postings.Data[0] || &lp.Start[0] != &s.Postings.Start[0] {
 		t.Error("the lexical index was made again")
 	}
 	built, err := retrieval.New(ctx, s.Passages, opts)
