@@ -79,32 +79,6 @@ func (p *Postings) Check(n int) error {
 	return nil
 }
 
-// Each calls f with each passage holding term t (an id, Terms[t]) and the
-// term's frequency in it, in passage order, and reports an error when they
-// are damaged: a passage not below n, or the postings running past their
-// end. It stops early, returning nil, when f returns false.
-func (p *Postings) Each(t, n int, f func(doc int, tf uint32) bool) error {
-	data := p.Data[p.Start[t]:p.Start[t+1]]
-	count, at := uvarint(data, 0)
-	prev := -1
-	for k := uint64(0); k < count; k++ {
-		var gap, tf uint64
-		gap, at = uvarint(data, at)
-		tf, at = uvarint(data, at)
-		if at < 0 || gap >= uint64(n-prev-1) || tf >= math.MaxUint32 {
-			return fmt.Errorf("postings of %q are damaged", p.Terms[t])
-		}
-		prev += 1 + int(gap)
-		if !f(prev, uint32(tf)+1) {
-			return nil
-		}
-	}
-	if at != len(data) {
-		return fmt.Errorf("postings of %q are damaged", p.Terms[t])
-	}
-	return nil
-}
-
 // df is the number of passages holding term t.
 func (p *Postings) df(t int) int {
 	count, at := uvarint(p.Data[p.Start[t]:p.Start[t+1]], 0)
@@ -386,29 +360,41 @@ func (x *lexical) search(ctx context.Context, terms []string, n int, allow []boo
 			continue
 		}
 		w := bm25IDF(len(x.norm), x.df(g)) * (bm25K1 + 1)
-		k := 0
-		var ctxErr error
-		err := x.Each(g, len(x.norm), func(d int, t uint32) bool {
-			if k++; k&(1<<16-1) == 0 {
-				if ctxErr = ctx.Err(); ctxErr != nil {
-					return false
+		// The postings are unpacked here, with a fast path for two one-byte
+		// uvarints: through a function called for each, the search of
+		// 100,000 passages took twice as long.
+		data := x.Data[x.Start[g]:x.Start[g+1]]
+		count, at := uvarint(data, 0)
+		prev, n := -1, len(x.norm)
+		for k := uint64(0); k < count; k++ {
+			if k&(1<<16-1) == 1<<16-1 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
 				}
 			}
+			var gap, t uint64
+			if at >= 0 && at+1 < len(data) && data[at]|data[at+1] < 0x80 {
+				gap, t, at = uint64(data[at]), uint64(data[at+1]), at+2
+			} else {
+				gap, at = uvarint(data, at)
+				t, at = uvarint(data, at)
+			}
+			if at < 0 || gap >= uint64(n-prev-1) || t >= math.MaxUint32 {
+				return nil, fmt.Errorf("lexical index: postings of %q are damaged", x.Terms[g])
+			}
+			prev += 1 + int(gap)
+			d := prev
 			if allow != nil && !allow[d] {
-				return true
+				continue
 			}
 			if acc[d] == 0 {
 				hit = append(hit, uint32(d))
 			}
-			tf := float64(t)
+			tf := float64(t + 1)
 			acc[d] += w * tf / (tf + float64(x.norm[d]))
-			return true
-		})
-		if ctxErr != nil {
-			return nil, ctxErr
 		}
-		if err != nil {
-			return nil, fmt.Errorf("lexical index: %w", err)
+		if at != len(data) {
+			return nil, fmt.Errorf("lexical index: postings of %q are damaged", x.Terms[g])
 		}
 	}
 	if err := ctx.Err(); err != nil {
