@@ -47,7 +47,7 @@ type lexical struct {
 //
 // Packed so, the postings of 100,000 passages of prose take 12 MB where
 // two uint32s a posting took 39 MB; an index file holds them as they are,
-// and loading it (mostly the kernel supplying memory) got 25% faster for it
+// and loading it (mostly the kernel supplying memory) got a third faster for it
 // (see README, "Performance"). A term's postings are unpacked as a search
 // reads them, at about a nanosecond each.
 type Postings struct {
