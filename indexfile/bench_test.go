@@ -174,6 +174,36 @@ func benchmarkLoadIndex(b *testing.B, n int) {
 func BenchmarkLoadIndex_10000(b *testing.B)  { benchmarkLoadIndex(b, 10000) }
 func BenchmarkLoadIndex_100000(b *testing.B) { benchmarkLoadIndex(b, 100000) }
 
+// Loading a lexical-only index file (the offline default) into a searchable
+// index: the texts, passages and postings, no vectors.
+func benchmarkLoadIndexLexical(b *testing.B, n int) {
+	s, _ := benchSavedFile(b, n)
+	lex := *s
+	lex.Embedder, lex.Dim, lex.Vectors = NoEmbedder, 0, nil
+	path := filepath.Join(b.TempDir(), "lexical.idx")
+	if err := WriteIndexFile(path, &lex); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		s, err := ReadIndexFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ix, err := NewFromSaved(ctx, s, retrieval.Options{Mode: retrieval.ModeLexical})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ix.Close()
+	}
+	reportFileSize(b, path)
+}
+
+func BenchmarkLoadIndexLexical_10000(b *testing.B)  { benchmarkLoadIndexLexical(b, 10000) }
+func BenchmarkLoadIndexLexical_100000(b *testing.B) { benchmarkLoadIndexLexical(b, 100000) }
+
 // ingestFolder writes a folder of docs documents of 50 synthetic paragraphs
 // each, as .txt or .md (a title, and a heading every 5 paragraphs), and
 // returns it with its size in bytes.

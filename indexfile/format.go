@@ -35,25 +35,35 @@ import (
 //	format         uint32   IndexFormat
 //	header size    uint32   H
 //	body size      uint64   B
+//	passages size  uint64   A
 //	texts size     uint64   T
 //	postings size  uint64   P
 //	vectors size   uint64   V = passages × dim × 4 (0 for a lexical-only index)
 //	header         H bytes  JSON: embedder, dim, created, builder, root, counts
 //	body           B bytes  gob: documents (without their text), each
-//	                        document's text length, passages, source files
+//	                        document's text length, the texts of passages
+//	                        that are not slices of their document's, source
+//	                        files
+//	passages       A bytes  the passages (without their text), see
+//	                        appendPassages
 //	texts          T bytes  the documents' texts, UTF-8, one after the other
 //	padding        0-3 zero bytes, so that postings start at a multiple of 4
-//	postings       P bytes  the lexical index (retrieval.Postings), uint32s:
-//	                        Start (terms+1), Docs (n), TFs (n), Lengths
-//	                        (passages), each term's length in bytes (terms),
-//	                        then the terms' bytes, padded with zeros to 4
+//	postings       P bytes  the lexical index (retrieval.Postings): uint32s
+//	                        Start (terms+1), Lengths (passages), each term's
+//	                        length in bytes (terms); then the terms' bytes,
+//	                        padded with zeros to 4; then Data (packed
+//	                        postings), padded with zeros to 4
 //	vectors        V bytes  float32 × dim for each passage, in passage order
 //	checksum       uint32   CRC-32C (Castagnoli) of every byte before it
 //
 // Every size and count is checked against the file's length before anything
 // is allocated for it. The body is gob so that the fields of corpus.Document
-// and corpus.Passage travel by name: a field added to them is saved without a
-// change here, and a file that lacks it loads with the zero value. A passage's
+// travel by name: a field added to them is saved without a change here, and a
+// file that lacks it loads with the zero value. The passages, a hundred times
+// as many, are not: decoding them from gob was a third of the time a
+// lexical-only index of 100,000 passages took to load (see README,
+// "Performance"); they are varints, and a field added to corpus.Passage needs
+// a new format (TestPassageFields fails until it has one). A passage's
 // Text is not stored when it is its document's bytes [Start,End), as it always
 // should be; it is sliced from the document on load, which halves the file and
 // the memory. The documents' texts, most of a lexical-only index, are not in
@@ -63,8 +73,11 @@ import (
 // time and then copy each string out of it (loading 100k passages allocated
 // 3.5 times the body's size that way).
 //
-// Format 2, which lacked the texts section and its size (the documents'
-// texts were in the gob), is still read.
+// Formats 2 and 3 are still read: format 3 had the passages in the gob body
+// and no passages section, and its postings were two uint32s each (after
+// Start: Docs and TFs, as many as the header's "postings", before Lengths),
+// packed on load; format 2 had no texts section either (the documents' texts
+// were in the gob).
 //
 // A lexical-only index (built when no embedding model is configured, see
 // BuildOptions.Lexical) has embedder NoEmbedder, dim 0 and an empty vectors
@@ -76,10 +89,11 @@ const (
 	// IndexFormat is the version of the index file layout this package writes
 	// and the only one it reads. Change it with any change to the layout or to
 	// what the header and body hold.
-	IndexFormat = 3
+	IndexFormat = 4
 
-	prefixSize    = 8 + 4 + 4 + 8 + 8 + 8 + 8
-	prefixSizeV2  = prefixSize - 8 // format 2 had no texts size
+	prefixSize    = 8 + 4 + 4 + 8 + 8 + 8 + 8 + 8
+	prefixSizeV3  = prefixSize - 8   // format 3 had no passages size
+	prefixSizeV2  = prefixSizeV3 - 8 // format 2 had no texts size either
 	checksumSize  = 4
 	maxHeaderSize = 1 << 20
 )
@@ -158,15 +172,19 @@ type header struct {
 	Docs     int       `json:"docs"`
 	Passages int       `json:"passages"`
 	Files    int       `json:"files"`
-	// Terms and Postings count the lexical index's terms and postings;
-	// TermBytes is the length of its terms together.
-	Terms     int `json:"terms"`
-	Postings  int `json:"postings"`
-	TermBytes int `json:"term_bytes"`
+	// Terms counts the lexical index's terms and TermBytes is the length
+	// of its terms together; PostingBytes is the length of its packed
+	// postings (since format 4), Postings their number (before format 4,
+	// the number of uint32 pairs).
+	Terms        int `json:"terms"`
+	Postings     int `json:"postings"`
+	TermBytes    int `json:"term_bytes"`
+	PostingBytes int `json:"posting_bytes,omitempty"`
 }
 
 // body is the gob body of an index file. Passages have no Text when it is
-// the document's bytes; Texts holds the others' by passage index.
+// the document's bytes; Texts holds the others' by passage index. Since
+// format 4 the passages are in their own section, not here.
 type body struct {
 	// Docs have no Text (since format 3); TextLens[i] is the length of
 	// Docs[i]'s, in the texts section.
@@ -180,6 +198,19 @@ type body struct {
 
 // check reports whether s is consistent enough to be written and searched.
 func (s *Saved) check() error {
+	if err := s.checkVectors(); err != nil {
+		return err
+	}
+	if s.Postings != nil {
+		if err := s.Postings.Check(len(s.Passages)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkVectors is check without the postings', which retrieval.New does.
+func (s *Saved) checkVectors() error {
 	if s.Embedder == "" {
 		return errors.New("the embedder has no name")
 	}
@@ -197,11 +228,6 @@ func (s *Saved) check() error {
 			return fmt.Errorf("passage %d has a vector of %d dimensions, not %d", i, len(v), s.Dim)
 		}
 	}
-	if s.Postings != nil {
-		if err := s.Postings.Check(len(s.Passages)); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -214,8 +240,8 @@ func postingsSize(p *retrieval.Postings) (n uint64, termBytes int) {
 	for _, t := range p.Terms {
 		termBytes += len(t)
 	}
-	words := len(p.Start) + len(p.Docs) + len(p.TFs) + len(p.Lengths) + len(p.Terms)
-	return uint64(4*words + pad4(termBytes)), termBytes
+	words := len(p.Start) + len(p.Lengths) + len(p.Terms)
+	return uint64(4*words + pad4(termBytes) + pad4(len(p.Data))), termBytes
 }
 
 // pad4 rounds n up to a multiple of 4.
@@ -237,7 +263,7 @@ func encodeIndex(w io.Writer, s *Saved) error {
 	pSize, termBytes := postingsSize(post)
 	h, err := json.Marshal(header{Embedder: s.Embedder, Dim: s.Dim, Created: s.Created, Builder: s.Builder,
 		Root: s.Root, Docs: len(s.Docs), Passages: len(s.Passages), Files: len(s.Files),
-		Terms: len(post.Terms), Postings: len(post.Docs), TermBytes: termBytes})
+		Terms: len(post.Terms), TermBytes: termBytes, PostingBytes: len(post.Data)})
 	if err != nil {
 		return fmt.Errorf("encode index header: %w", err)
 	}
@@ -246,7 +272,7 @@ func encodeIndex(w io.Writer, s *Saved) error {
 		texts[d.Path] = d.Text
 	}
 	b := body{Docs: make([]corpus.Document, len(s.Docs)), TextLens: make([]int, len(s.Docs)),
-		Passages: make([]corpus.Passage, len(s.Passages)), Files: s.Files, Manifests: s.Manifests}
+		Files: s.Files, Manifests: s.Manifests}
 	textBytes := 0
 	for i, d := range s.Docs {
 		b.TextLens[i] = len(d.Text)
@@ -261,13 +287,12 @@ func encodeIndex(w io.Writer, s *Saved) error {
 			}
 			b.Texts[i] = p.Text
 		}
-		p.Text = ""
-		b.Passages[i] = p
 	}
 	var gb bytes.Buffer
 	if err := gob.NewEncoder(&gb).Encode(&b); err != nil {
 		return fmt.Errorf("encode index body: %w", err)
 	}
+	pb := appendPassages(nil, s.Docs, s.Passages)
 
 	crc := crc32.New(castagnoli)
 	out := io.MultiWriter(w, crc)
@@ -276,10 +301,11 @@ func encodeIndex(w io.Writer, s *Saved) error {
 	binary.LittleEndian.PutUint32(prefix[8:], IndexFormat)
 	binary.LittleEndian.PutUint32(prefix[12:], uint32(len(h)))
 	binary.LittleEndian.PutUint64(prefix[16:], uint64(gb.Len()))
-	binary.LittleEndian.PutUint64(prefix[24:], uint64(textBytes))
-	binary.LittleEndian.PutUint64(prefix[32:], pSize)
-	binary.LittleEndian.PutUint64(prefix[40:], uint64(len(s.Passages)*s.Dim*4))
-	for _, part := range [][]byte{prefix[:], h, gb.Bytes()} {
+	binary.LittleEndian.PutUint64(prefix[24:], uint64(len(pb)))
+	binary.LittleEndian.PutUint64(prefix[32:], uint64(textBytes))
+	binary.LittleEndian.PutUint64(prefix[40:], pSize)
+	binary.LittleEndian.PutUint64(prefix[48:], uint64(len(s.Passages)*s.Dim*4))
+	for _, part := range [][]byte{prefix[:], h, gb.Bytes(), pb} {
 		if _, err := out.Write(part); err != nil {
 			return err
 		}
@@ -288,9 +314,9 @@ func encodeIndex(w io.Writer, s *Saved) error {
 	for _, d := range s.Docs {
 		bw.bytes([]byte(d.Text))
 	}
-	n := len(h) + gb.Len() + textBytes
+	n := len(h) + gb.Len() + len(pb) + textBytes
 	bw.bytes(make([]byte, pad4(n)-n))
-	for _, u := range [][]uint32{post.Start, post.Docs, post.TFs, post.Lengths} {
+	for _, u := range [][]uint32{post.Start, post.Lengths} {
 		bw.uint32s(u)
 	}
 	for _, t := range post.Terms {
@@ -300,6 +326,8 @@ func encodeIndex(w io.Writer, s *Saved) error {
 		bw.bytes([]byte(t))
 	}
 	bw.bytes(make([]byte, pad4(termBytes)-termBytes))
+	bw.bytes(post.Data)
+	bw.bytes(make([]byte, pad4(len(post.Data))-len(post.Data)))
 	for _, v := range s.Vectors {
 		for _, x := range v {
 			bw.word(math.Float32bits(x))
@@ -396,18 +424,47 @@ func ReadIndexFile(path string) (*Saved, error) {
 	return s, nil
 }
 
-// countingReader feeds what it reads to a checksum and counts it.
+// countingReader feeds what it reads to a checksum and counts it. After
+// goAsync, a goroutine of its own computes the checksum, while the next
+// section is read: from then on, what is read into must not change until
+// sync returns.
 type countingReader struct {
-	r   io.Reader
-	crc hash.Hash32
-	n   int64
+	r     io.Reader
+	crc   hash.Hash32
+	n     int64
+	async chan []byte
+	done  chan struct{}
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.crc.Write(p[:n])
+	if c.async == nil {
+		c.crc.Write(p[:n])
+	} else if n > 0 {
+		c.async <- p[:n]
+	}
 	c.n += int64(n)
 	return n, err
+}
+
+// goAsync has the checksum computed by a goroutine, until sync.
+func (c *countingReader) goAsync() {
+	c.async, c.done = make(chan []byte, 64), make(chan struct{})
+	go func() {
+		for p := range c.async {
+			c.crc.Write(p)
+		}
+		close(c.done)
+	}()
+}
+
+// sync waits for the checksum of everything read so far.
+func (c *countingReader) sync() {
+	if c.async != nil {
+		close(c.async)
+		<-c.done
+		c.async = nil
+	}
 }
 
 // decodeIndex reads an index file of size bytes (-1 when unknown, and then
@@ -423,6 +480,7 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 		return decodeIndex(bytes.NewReader(data), int64(len(data)))
 	}
 	cr := &countingReader{r: r, crc: crc32.New(castagnoli)}
+	defer cr.sync()
 	var prefix [prefixSize]byte
 	n, err := io.ReadFull(cr, prefix[:12])
 	if n < len(indexMagic) {
@@ -436,13 +494,16 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	}
 	format := uint32(0)
 	if n >= 12 {
-		if format = binary.LittleEndian.Uint32(prefix[8:]); format != IndexFormat && format != 2 {
+		if format = binary.LittleEndian.Uint32(prefix[8:]); format != IndexFormat && format != 3 && format != 2 {
 			return nil, fmt.Errorf("%w (index format %d; this one reads format %d)", ErrIndexVersion, format, IndexFormat)
 		}
 	}
 	pSizeAt, pLen := 12, prefixSize
-	if format == 2 {
+	switch format {
+	case 2:
 		pLen = prefixSizeV2
+	case 3:
+		pLen = prefixSizeV3
 	}
 	if err == nil {
 		var m int
@@ -455,18 +516,22 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	word := func() uint64 { v := binary.LittleEndian.Uint64(prefix[pSizeAt:]); pSizeAt += 8; return v }
 	hSize := uint64(binary.LittleEndian.Uint32(prefix[pSizeAt:]))
 	pSizeAt += 4
-	var tSize uint64
+	var aSize, tSize uint64
 	bSize := word()
-	if format != 2 {
+	if format >= 4 {
+		aSize = word()
+	}
+	if format >= 3 {
 		tSize = word()
 	}
 	pSize, vSize := word(), word()
 	// Each size is below 2^50, so their sum cannot overflow.
-	if hSize > maxHeaderSize || bSize > 1<<50 || tSize > 1<<50 || pSize > 1<<50 || vSize > 1<<50 || pSize%4 != 0 || vSize%4 != 0 {
+	if hSize > maxHeaderSize || bSize > 1<<50 || aSize > 1<<50 || tSize > 1<<50 || pSize > 1<<50 || vSize > 1<<50 || pSize%4 != 0 || vSize%4 != 0 {
 		return nil, fmt.Errorf("%w: impossible section sizes", ErrIndexDamaged)
 	}
-	pad := uint64(pad4(int((hSize+bSize+tSize)%4)) - int((hSize+bSize+tSize)%4))
-	want := int64(uint64(pLen) + hSize + bSize + tSize + pad + pSize + vSize + checksumSize)
+	before := hSize + bSize + aSize + tSize
+	pad := uint64(pad4(int(before%4)) - int(before%4))
+	want := int64(uint64(pLen) + before + pad + pSize + vSize + checksumSize)
 	switch {
 	case size < want:
 		return nil, fmt.Errorf("%w: truncated (%d of %d bytes)", ErrIndexDamaged, size, want)
@@ -485,7 +550,7 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	var h header
 	if err := json.Unmarshal(hb, &h); err != nil {
 		decodeErr = fmt.Errorf("header: %w", err)
-	} else if err := h.fits(pSize, vSize); err != nil {
+	} else if err := h.fits(format, pSize, vSize); err != nil {
 		decodeErr = fmt.Errorf("header: %w", err)
 	}
 	s.Embedder, s.Dim, s.Created, s.Builder, s.Root = h.Embedder, h.Dim, h.Created, h.Builder, h.Root
@@ -503,6 +568,21 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	if _, err := io.CopyN(io.Discard, cr, int64(uint64(pLen)+hSize+bSize)-cr.n); err != nil {
 		return nil, truncated(cr, want)
 	}
+	if decodeErr == nil && littleEndian {
+		// The rest is read into memory that nothing changes (readWords
+		// turns words around in place on other machines): checking the
+		// CRC as the next chunk is read took ~10 ms off a load of 100,000
+		// lexical-only passages (see README, "Performance").
+		cr.goAsync()
+	}
+	var passages []byte
+	if decodeErr == nil && aSize > 0 {
+		if passages, err = readSection(cr, aSize); err != nil {
+			return nil, truncated(cr, want)
+		}
+	} else if _, err := io.CopyN(io.Discard, cr, int64(aSize)); err != nil {
+		return nil, truncated(cr, want)
+	}
 	// The texts are read into one string, which the documents' and
 	// passages' texts are slices of.
 	var texts string
@@ -515,7 +595,7 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	} else if _, err := io.CopyN(io.Discard, cr, int64(tSize)); err != nil {
 		return nil, truncated(cr, want)
 	}
-	if _, err := io.CopyN(io.Discard, cr, int64(pad)); err != nil {
+	if _, err := io.ReadFull(cr, make([]byte, pad)); err != nil {
 		return nil, truncated(cr, want)
 	}
 	if bSize > 16<<20 {
@@ -529,9 +609,10 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 
 	// The postings and vectors are read into the memory that serves them.
 	var post *retrieval.Postings
+	var old *oldPostings
 	var vecs [][]float32
 	if decodeErr == nil {
-		if post, err = readPostings(cr, h); err != nil {
+		if post, old, err = readPostings(cr, h, format); err != nil {
 			return nil, truncated(cr, want)
 		}
 		if h.Embedder != NoEmbedder {
@@ -542,6 +623,7 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	} else if _, err := io.CopyN(io.Discard, cr, int64(pSize+vSize)); err != nil {
 		return nil, truncated(cr, want)
 	}
+	cr.sync()
 	sum := cr.crc.Sum32()
 	var tail [checksumSize]byte
 	if _, err := io.ReadFull(r, tail[:]); err != nil {
@@ -552,10 +634,20 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 	}
 	if decodeErr == nil {
 		s.Vectors, s.Postings = vecs, post
+		if format >= 4 {
+			b.Passages, decodeErr = decodePassages(passages, h.Passages, b.Docs)
+		}
+	}
+	if decodeErr == nil {
 		decodeErr = s.fill(h, b, format, texts)
 	}
 	if decodeErr == nil {
-		decodeErr = post.Check(len(s.Passages))
+		if old != nil {
+			post, decodeErr = retrieval.PackPostings(post.Terms, old.start, old.docs, old.tfs, post.Lengths, len(s.Passages))
+			s.Postings = post
+		} else {
+			decodeErr = post.Check(len(s.Passages))
+		}
 	}
 	if decodeErr != nil {
 		// The checksum is right: the writer meant these bytes.
@@ -566,10 +658,10 @@ func decodeIndex(r io.Reader, size int64) (*Saved, error) {
 
 // fits checks the header's counts against the sizes of the postings and
 // vectors sections, without overflowing whatever the counts.
-func (h *header) fits(pSize, vSize uint64) error {
+func (h *header) fits(format uint32, pSize, vSize uint64) error {
 	const most = 1 << 50 // no count of a section below 2^50 bytes is larger
-	if h.Dim < 0 || h.Passages < 0 || h.Terms < 0 || h.Postings < 0 || h.TermBytes < 0 ||
-		h.Dim > most || h.Passages > most || h.Terms > most || h.Postings > most || h.TermBytes > most {
+	if h.Dim < 0 || h.Passages < 0 || h.Terms < 0 || h.Postings < 0 || h.TermBytes < 0 || h.PostingBytes < 0 ||
+		h.Dim > most || h.Passages > most || h.Terms > most || h.Postings > most || h.TermBytes > most || h.PostingBytes > most {
 		return fmt.Errorf("impossible counts")
 	}
 	if h.Embedder == NoEmbedder && h.Dim != 0 {
@@ -578,8 +670,11 @@ func (h *header) fits(pSize, vSize uint64) error {
 	if h.Dim == 0 && h.Passages > 0 && h.Embedder != NoEmbedder || h.Dim > 0 && uint64(h.Passages) != vSize/4/uint64(h.Dim) || uint64(h.Passages)*uint64(h.Dim)*4 != vSize {
 		return fmt.Errorf("%d passages of %d dimensions in %d bytes of vectors", h.Passages, h.Dim, vSize)
 	}
-	words := uint64(h.Terms+1) + 2*uint64(h.Postings) + uint64(h.Passages) + uint64(h.Terms)
-	if 4*words+uint64(pad4(h.TermBytes)) != pSize {
+	words := uint64(h.Terms+1) + uint64(h.Passages) + uint64(h.Terms)
+	if format < 4 {
+		words += 2 * uint64(h.Postings)
+	}
+	if 4*words+uint64(pad4(h.TermBytes))+uint64(pad4(h.PostingBytes)) != pSize {
 		return fmt.Errorf("%d terms, %d postings and %d passages in %d bytes of postings", h.Terms, h.Postings, h.Passages, pSize)
 	}
 	return nil
@@ -588,8 +683,21 @@ func (h *header) fits(pSize, vSize uint64) error {
 // readSection reads n bytes, n checked against the file's size beforehand.
 func readSection(r io.Reader, n uint64) ([]byte, error) {
 	b := make([]byte, n)
-	_, err := io.ReadFull(r, b)
-	return b, err
+	return b, readFull(r, b)
+}
+
+// readFull fills b from r, 4 MiB at a time, so that a countingReader's
+// goroutine checks each chunk while the next one is read.
+func readFull(r io.Reader, b []byte) error {
+	const chunk = 4 << 20
+	for len(b) > 0 {
+		m := min(len(b), chunk)
+		if _, err := io.ReadFull(r, b[:m]); err != nil {
+			return err
+		}
+		b = b[m:]
+	}
+	return nil
 }
 
 // truncated is the error for an index file that ended early.
@@ -607,7 +715,7 @@ func readWords(r io.Reader, u []uint32) error {
 		return nil
 	}
 	b := unsafe.Slice((*byte)(unsafe.Pointer(&u[0])), 4*len(u))
-	if _, err := io.ReadFull(r, b); err != nil {
+	if err := readFull(r, b); err != nil {
 		return err
 	}
 	if !littleEndian {
@@ -618,22 +726,33 @@ func readWords(r io.Reader, u []uint32) error {
 	return nil
 }
 
+// oldPostings are the unpacked postings of an index file before format 4.
+type oldPostings struct{ start, docs, tfs []uint32 }
+
 // readPostings reads the postings section that h counts, as one allocation
-// of words and one string of terms.
-func readPostings(r io.Reader, h header) (*retrieval.Postings, error) {
-	nStart, nDocs := h.Terms+1, h.Postings
+// of words, one string of terms and (since format 4) the packed postings.
+// Before format 4 it returns the postings in old, to be packed.
+func readPostings(r io.Reader, h header, format uint32) (p *retrieval.Postings, old *oldPostings, err error) {
+	nStart, nDocs := h.Terms+1, 0
+	if format < 4 {
+		nDocs = h.Postings
+	}
 	words := make([]uint32, nStart+2*nDocs+h.Passages+h.Terms)
 	if err := readWords(r, words); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	p := &retrieval.Postings{}
+	p = &retrieval.Postings{}
 	at := 0
 	next := func(n int) []uint32 { s := words[at : at+n : at+n]; at += n; return s }
-	p.Start, p.Docs, p.TFs, p.Lengths = next(nStart), next(nDocs), next(nDocs), next(h.Passages)
+	p.Start = next(nStart)
+	if format < 4 {
+		old = &oldPostings{start: p.Start, docs: next(nDocs), tfs: next(nDocs)}
+	}
+	p.Lengths = next(h.Passages)
 	lens := next(h.Terms)
 	tb, err := readSection(r, uint64(pad4(h.TermBytes)))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	blob := string(tb[:h.TermBytes])
 	p.Terms = make([]string, h.Terms)
@@ -647,7 +766,14 @@ func readPostings(r io.Reader, h header) (*retrieval.Postings, error) {
 		p.Terms[i] = blob[off : off+int(l)]
 		off += int(l)
 	}
-	return p, nil
+	if format >= 4 {
+		data, err := readSection(r, uint64(pad4(h.PostingBytes)))
+		if err != nil {
+			return nil, nil, err
+		}
+		p.Data = data[:h.PostingBytes:h.PostingBytes]
+	}
+	return p, old, nil
 }
 
 // readVectors reads n rows of dim float32s, as one allocation.
@@ -717,4 +843,153 @@ func (s *Saved) fill(h header, b body, format uint32, blob string) error {
 	}
 	s.Docs, s.Passages, s.Files, s.Manifests = b.Docs, b.Passages, b.Files, b.Manifests
 	return nil
+}
+
+// minPassageBytes is the fewest bytes a passage takes in the passages
+// section: eight varints.
+const minPassageBytes = 8
+
+// appendPassages appends the passages section of an index file of docs and
+// passages to b: a string table, then each passage as eight varints. The
+// string table is a count then each string's length and bytes, every
+// distinct section, kind, and title or document path not of the passage's
+// own document once. A passage is
+//
+//	doc        uvarint  k < len(docs): docs[k].Path; else string k-len(docs)
+//	title      uvarint  0: its document's title; else string title-1
+//	section    uvarint  string
+//	kind       uvarint  string
+//	paragraph  varint
+//	page       varint
+//	start      varint
+//	length     varint   End-Start
+//
+// Its Text is not stored (see the body's Texts and the texts section).
+func appendPassages(b []byte, docs []corpus.Document, passages []corpus.Passage) []byte {
+	docAt := make(map[string]int, len(docs))
+	for i := len(docs) - 1; i >= 0; i-- {
+		docAt[docs[i].Path] = i
+	}
+	ids := map[string]uint64{}
+	var table []string
+	str := func(s string) uint64 {
+		id, ok := ids[s]
+		if !ok {
+			id = uint64(len(table))
+			ids[s] = id
+			table = append(table, s)
+		}
+		return id
+	}
+	recs := make([]byte, 0, len(passages)*12)
+	for _, p := range passages {
+		k, ok := docAt[p.Doc]
+		if ok {
+			recs = binary.AppendUvarint(recs, uint64(k))
+		} else {
+			recs = binary.AppendUvarint(recs, uint64(len(docs))+str(p.Doc))
+		}
+		if ok && p.Title == docs[k].Title {
+			recs = append(recs, 0)
+		} else {
+			recs = binary.AppendUvarint(recs, 1+str(p.Title))
+		}
+		recs = binary.AppendUvarint(recs, str(p.Section))
+		recs = binary.AppendUvarint(recs, str(string(p.Kind)))
+		recs = binary.AppendVarint(recs, int64(p.Paragraph))
+		recs = binary.AppendVarint(recs, int64(p.Page))
+		recs = binary.AppendVarint(recs, int64(p.Start))
+		recs = binary.AppendVarint(recs, int64(p.End-p.Start))
+	}
+	b = binary.AppendUvarint(b, uint64(len(table)))
+	for _, s := range table {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	return append(b, recs...)
+}
+
+// decodePassages decodes a passages section of n passages (see
+// appendPassages) over docs, refusing one whose counts or references do not
+// fit it. Their strings are slices of b, which must not be modified.
+func decodePassages(b []byte, n int, docs []corpus.Document) ([]corpus.Passage, error) {
+	if len(b) == 0 {
+		if n == 0 {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("passages: %d passages in 0 bytes", n)
+	}
+	blob := unsafe.String(&b[0], len(b))
+	at := 0
+	bad := false
+	uvarint := func() uint64 {
+		v, m := binary.Uvarint(b[at:])
+		if m <= 0 {
+			bad, m = true, len(b)-at
+		}
+		at += m
+		return v
+	}
+	varint := func() int64 {
+		v, m := binary.Varint(b[at:])
+		if m <= 0 {
+			bad, m = true, len(b)-at
+		}
+		at += m
+		return v
+	}
+	count := uvarint()
+	if bad || count > uint64(len(b)-at) {
+		return nil, fmt.Errorf("passages: a table of %d strings in %d bytes", count, len(b))
+	}
+	table := make([]string, count)
+	for i := range table {
+		l := uvarint()
+		if bad || l > uint64(len(b)-at) {
+			return nil, fmt.Errorf("passages: string %d runs past the end", i)
+		}
+		table[i] = blob[at : at+int(l)]
+		at += int(l)
+	}
+	if n < 0 || uint64(n) > uint64(len(b)-at)/minPassageBytes {
+		return nil, fmt.Errorf("passages: %d passages in %d bytes", n, len(b)-at)
+	}
+	str := func(id uint64) (string, bool) {
+		if id >= uint64(len(table)) {
+			bad = true
+			return "", false
+		}
+		return table[id], true
+	}
+	ps := make([]corpus.Passage, n)
+	for i := range ps {
+		p := &ps[i]
+		var doc *corpus.Document
+		if k := uvarint(); k < uint64(len(docs)) {
+			doc = &docs[k]
+			p.Doc = doc.Path
+		} else {
+			p.Doc, _ = str(k - uint64(len(docs)))
+		}
+		if t := uvarint(); t == 0 && doc != nil {
+			p.Title = doc.Title
+		} else if t == 0 {
+			bad = true
+		} else {
+			p.Title, _ = str(t - 1)
+		}
+		p.Section, _ = str(uvarint())
+		kind, _ := str(uvarint())
+		p.Kind = corpus.Kind(kind)
+		p.Paragraph, p.Page = int(varint()), int(varint())
+		p.Start = int(varint())
+		p.End = p.Start + int(varint())
+		if bad {
+			return nil, fmt.Errorf("passages: passage %d is damaged", i)
+		}
+	}
+	if at != len(b) {
+		return nil, fmt.Errorf("passages: %d bytes after the last passage", len(b)-at)
+	}
+	return ps, nil
 }

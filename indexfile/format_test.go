@@ -171,7 +171,7 @@ func TestNewFromSavedSearchesAsNew(t *testing.T) {
 			t.Fatalf("passage %s: the collection holds a copy of its vector", r.ID)
 		}
 	}
-	if lp := loaded.Postings(); &lp.Docs[0] != &s.Postings.Docs[0] || &lp.Start[0] != &s.Postings.Start[0] {
+	if lp := loaded.Postings(); &lp.Data[0] != &s.Postings.Data[0] || &lp.Start[0] != &s.Postings.Start[0] {
 		t.Error("the lexical index was made again")
 	}
 	built, err := retrieval.New(ctx, s.Passages, opts)
@@ -231,7 +231,7 @@ func replaceJSON(data []byte, from, to int, oldNew ...string) []byte {
 }
 
 // indexBytes returns a valid index file's bytes and the offsets of its sections.
-func indexBytes(tb testing.TB) (data []byte, header, body, postings, vectors int) {
+func indexBytes(tb testing.TB) (data []byte, header, body, passages, postings, vectors int) {
 	tb.Helper()
 	s, _ := buildTest(tb, testFS(time.Now()), nil)
 	var b bytes.Buffer
@@ -241,10 +241,11 @@ func indexBytes(tb testing.TB) (data []byte, header, body, postings, vectors int
 	data = b.Bytes()
 	header = prefixSize
 	body = header + int(binary.LittleEndian.Uint32(data[12:]))
-	texts := body + int(binary.LittleEndian.Uint64(data[16:]))
-	postings = (texts + int(binary.LittleEndian.Uint64(data[24:])) + 3) &^ 3
-	vectors = postings + int(binary.LittleEndian.Uint64(data[32:]))
-	return data, header, body, postings, vectors
+	passages = body + int(binary.LittleEndian.Uint64(data[16:]))
+	texts := passages + int(binary.LittleEndian.Uint64(data[24:]))
+	postings = (texts + int(binary.LittleEndian.Uint64(data[32:])) + 3) &^ 3
+	vectors = postings + int(binary.LittleEndian.Uint64(data[40:]))
+	return data, header, body, passages, postings, vectors
 }
 
 // resum sets the checksum of an index file's bytes.
@@ -255,7 +256,7 @@ func resum(data []byte) []byte {
 }
 
 func TestReadIndexFileRefuses(t *testing.T) {
-	good, header, body, postings, vectors := indexBytes(t)
+	good, header, body, passages, postings, vectors := indexBytes(t)
 	edit := func(f func(b []byte) []byte) []byte { return f(bytes.Clone(good)) }
 	flip := func(at int) []byte { return edit(func(b []byte) []byte { b[at] ^= 0x40; return b }) }
 	tests := []struct {
@@ -268,8 +269,8 @@ func TestReadIndexFileRefuses(t *testing.T) {
 		{"text", []byte("Tides at Brest\n\nThe tide rises seven metres.\n"), ErrNotIndexFile, "not a Footnote index file"},
 		{"short text", []byte("hi"), ErrNotIndexFile, "not a Footnote index file"},
 		{"chromem gob", []byte("\x0e\xff\x81\x03\x01\x01\x08Document"), ErrNotIndexFile, "not a Footnote index file"},
-		{"newer format", edit(func(b []byte) []byte { b[8] = IndexFormat + 1; return b }), ErrIndexVersion, "index format 4; this one reads format 3"},
-		{"format 1", edit(func(b []byte) []byte { b[8] = 1; return b }), ErrIndexVersion, "index format 1; this one reads format 3"},
+		{"newer format", edit(func(b []byte) []byte { b[8] = IndexFormat + 1; return b }), ErrIndexVersion, "index format 5; this one reads format 4"},
+		{"format 1", edit(func(b []byte) []byte { b[8] = 1; return b }), ErrIndexVersion, "index format 1; this one reads format 4"},
 		{"format 1, cut short", edit(func(b []byte) []byte { b[8] = 1; return b[:14] }), ErrIndexVersion, "index format 1"},
 		{"cut in magic", good[:5], ErrIndexDamaged, "truncated (5 bytes)"},
 		{"cut in prefix", good[:20], ErrIndexDamaged, "truncated (20 bytes)"},
@@ -280,6 +281,12 @@ func TestReadIndexFileRefuses(t *testing.T) {
 		{"trailing bytes", append(bytes.Clone(good), 0), ErrIndexDamaged, "1 bytes after the end"},
 		{"flipped header", flip(header + 3), ErrIndexDamaged, "checksum mismatch"},
 		{"flipped body", flip(body + 200), ErrIndexDamaged, "checksum mismatch"},
+		{"cut in passages", good[:passages+50], ErrIndexDamaged, "truncated"},
+		{"flipped passage", flip(passages + 60), ErrIndexDamaged, "checksum mismatch"},
+		{"passages section of a wrong count, right checksum", edit(func(b []byte) []byte {
+			b[passages] += 1 // the string table's count, a one-byte uvarint here
+			return resum(b)
+		}), ErrIndexVersion, "passages"},
 		{"flipped vector", flip(vectors + 999), ErrIndexDamaged, "checksum mismatch"},
 		{"flipped posting", flip(postings + 41), ErrIndexDamaged, "checksum mismatch"},
 		{"2^62 passages of 1 dimension, right checksum", edit(func(b []byte) []byte {
@@ -294,9 +301,10 @@ func TestReadIndexFileRefuses(t *testing.T) {
 		}), ErrIndexVersion, "postings"},
 		{"flipped checksum", flip(len(good) - 2), ErrIndexDamaged, "checksum mismatch"},
 		{"huge sizes", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[16:], 1<<60); return b }), ErrIndexDamaged, "impossible"},
-		{"huge texts size", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[24:], 1<<60); return b }), ErrIndexDamaged, "impossible"},
-		{"huge postings size", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[32:], 1<<60); return b }), ErrIndexDamaged, "impossible"},
-		{"huge vectors size", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[40:], 1<<49); return b }), ErrIndexDamaged, "truncated"},
+		{"huge passages size", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[24:], 1<<60); return b }), ErrIndexDamaged, "impossible"},
+		{"huge texts size", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[32:], 1<<60); return b }), ErrIndexDamaged, "impossible"},
+		{"huge postings size", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[40:], 1<<60); return b }), ErrIndexDamaged, "impossible"},
+		{"huge vectors size", edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[48:], 1<<49); return b }), ErrIndexDamaged, "truncated"},
 		{"flipped text", flip(postings - 10), ErrIndexDamaged, "checksum mismatch"},
 		{"undecodable body, right checksum", edit(func(b []byte) []byte {
 			for i := body; i < postings-4; i++ {

@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/footnote-bot/footnote/corpus"
 )
 
 // FuzzDecodeIndex feeds decodeIndex arbitrary bytes: it must refuse them with
@@ -111,5 +113,53 @@ func TestReadsFormat2(t *testing.T) {
 	}
 	if len(old.Docs) == 0 || len(old.Passages) == 0 || old.Docs[0].Text == "" || old.Passages[0].Text == "" {
 		t.Errorf("format 2: %d docs, %d passages", len(old.Docs), len(old.Passages))
+	}
+}
+
+// TestReadsFormat3: an index file of format 3 (the passages in the gob body,
+// no passages section) is still read, as the same index format 4 holds.
+func TestReadsFormat3(t *testing.T) {
+	old, err := ReadIndexFile(filepath.Join("testdata", "seed-format3.idx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := ReadIndexFile(filepath.Join("testdata", "seed-small.idx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(old.Passages) == 0 || !reflect.DeepEqual(old.Docs, cur.Docs) || !reflect.DeepEqual(old.Passages, cur.Passages) ||
+		!reflect.DeepEqual(old.Files, cur.Files) || !reflect.DeepEqual(old.Postings, cur.Postings) || !reflect.DeepEqual(old.Vectors, cur.Vectors) {
+		t.Error("format 3 and 4 hold other documents, passages, files, postings or vectors")
+	}
+}
+
+// TestPassageFields: the passages section holds every field of
+// corpus.Passage but Text (see appendPassages). A field added to Passage
+// must be added to the section, with a new IndexFormat, and here.
+func TestPassageFields(t *testing.T) {
+	var got []string
+	for f := range reflect.TypeFor[corpus.Passage]().Fields() {
+		got = append(got, f.Name)
+	}
+	want := []string{"Doc", "Title", "Section", "Paragraph", "Page", "Start", "End", "Text", "Kind"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("corpus.Passage has fields %v; the passages section holds %v", got, want)
+	}
+	// Every field survives a round trip, including odd values.
+	docs := []corpus.Document{{Path: "a.txt", Title: "A"}, {Path: "b.txt", Title: "B"}}
+	ps := []corpus.Passage{
+		{Doc: "a.txt", Title: "A", Section: "One", Paragraph: 1, Page: 2, Start: 0, End: 10, Kind: corpus.KindBody},
+		{Doc: "b.txt", Title: "Not B", Section: "", Paragraph: 0, Page: 0, Start: 5, End: 3, Kind: corpus.KindReference},
+		{Doc: "elsewhere.txt", Title: "", Section: "One", Paragraph: -1, Page: 1 << 40, Start: -7, End: 1 << 50, Kind: "other"},
+	}
+	back, err := decodePassages(appendPassages(nil, docs, ps), len(ps), docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, ps) {
+		t.Errorf("round trip:\n got %+v\nwant %+v", back, ps)
+	}
+	if _, err := decodePassages(appendPassages(nil, docs, ps), len(ps)+1, docs); err == nil {
+		t.Error("a passages section decoded as one more passage than it holds")
 	}
 }

@@ -41,7 +41,10 @@ func (e *NoVectorsError) Error() string {
 // Postings (made again only for a Saved without them): loading analyses and
 // copies nothing.
 func NewFromSaved(ctx context.Context, s *Saved, opts retrieval.Options) (*retrieval.Index, error) {
-	if err := s.check(); err != nil {
+	// retrieval.New checks the postings: checking them here too was a twentieth
+	// of the time a lexical-only index of 100,000 passages took to load (3 ms
+	// of 65).
+	if err := s.checkVectors(); err != nil {
 		return nil, fmt.Errorf("saved index: %w", err)
 	}
 	if s.Lexical() && opts.Mode != retrieval.ModeLexical {

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/footnote-bot/footnote/corpus"
+	"github.com/footnote-bot/footnote/terms"
 	"github.com/philippgille/chromem-go"
 )
 
@@ -192,12 +194,11 @@ func TestPostingsCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := map[string]func(p *Postings){
-		"passage out of range": func(p *Postings) { p.Docs = slices.Clone(p.Docs); p.Docs[3] = 50 },
-		"offset past the end":  func(p *Postings) { p.Start = slices.Clone(p.Start); p.Start[len(p.Start)-1]++ },
-		"offsets decrease":     func(p *Postings) { p.Start = slices.Clone(p.Start); p.Start[1], p.Start[2] = p.Start[2]+1, p.Start[1] },
-		"terms unsorted":       func(p *Postings) { p.Terms = slices.Clone(p.Terms); p.Terms[0], p.Terms[1] = p.Terms[1], p.Terms[0] },
-		"lengths":              func(p *Postings) { p.Lengths = p.Lengths[1:] },
-		"zero frequency":       func(p *Postings) { p.TFs = slices.Clone(p.TFs); p.TFs[0] = 0 },
+		"offset past the end": func(p *Postings) { p.Start = slices.Clone(p.Start); p.Start[len(p.Start)-1]++ },
+		"offsets decrease":    func(p *Postings) { p.Start = slices.Clone(p.Start); p.Start[1], p.Start[2] = p.Start[2]+1, p.Start[1] },
+		"terms unsorted":      func(p *Postings) { p.Terms = slices.Clone(p.Terms); p.Terms[0], p.Terms[1] = p.Terms[1], p.Terms[0] },
+		"lengths":             func(p *Postings) { p.Lengths = p.Lengths[1:] },
+		"data cut short":      func(p *Postings) { p.Data = p.Data[:len(p.Data)-1] },
 	}
 	for name, spoil := range bad {
 		p := good
@@ -207,6 +208,36 @@ func TestPostingsCheck(t *testing.T) {
 		}
 		if _, err := New(t.Context(), ps, Options{Mode: ModeLexical, Postings: &p}); err == nil {
 			t.Errorf("%s: New accepted it", name)
+		}
+	}
+}
+
+// Damaged postings that Check lets through (it reads no posting) make a
+// search that reads them fail, never go out of bounds.
+func TestDamagedPostingsFailSearch(t *testing.T) {
+	ps, qs := synthPassages(50)
+	good := *newTestIndex(t, ps, Options{Mode: ModeLexical}).Postings()
+	qterms := terms.Of(qs[0])
+	g, ok := good.term(qterms[0])
+	if !ok {
+		t.Fatalf("no term %q", qterms[0])
+	}
+	from, to := good.Start[g], good.Start[g+1]
+	bad := map[string]func(d []byte){
+		"passage out of range": func(d []byte) { d[from+1] = 0x7f }, // the first passage's number, past 50
+		"count past the end":   func(d []byte) { d[from] = byte(to - from) },
+		"count short":          func(d []byte) { d[from]-- },
+	}
+	for name, spoil := range bad {
+		p := good
+		p.Data = slices.Clone(good.Data)
+		spoil(p.Data)
+		ix, err := New(t.Context(), ps, Options{Mode: ModeLexical, Postings: &p})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := ix.Search(t.Context(), qs[0], 5); err == nil || !strings.Contains(err.Error(), "damaged") {
+			t.Errorf("%s: search gave %v", name, err)
 		}
 	}
 }
