@@ -72,7 +72,7 @@ type Listing struct {
 	fsys     fs.FS
 	opts     LoadOptions
 	manifest *manifest
-	readMu   sync.Mutex // one opts.Read call at a time
+	hookMu   sync.Mutex // one opts.Reuse or opts.Read call at a time
 }
 
 // List walks the corpus in fsys as LoadFS does, reading only its manifest,

@@ -29,9 +29,9 @@ var (
 type LoadOptions struct {
 	// MaxFileBytes skips larger files; 0 means DefaultMaxFileBytes.
 	MaxFileBytes int64
-	// Reuse, when set, is asked about each file before it is read (from
-	// several goroutines at once), with its
-	// path and what fs.Stat says of it (of what a symbolic link leads to).
+	// Reuse, when set, is asked about each file before it is read, one call
+	// at a time (files are read in parallel), with its path and what
+	// fs.Stat says of it (of what a symbolic link leads to).
 	// When it returns true, the file is not read and its Loaded is used as
 	// it is: a program that keeps an earlier load, such as an index, hands
 	// back its result for files that have not changed.
@@ -156,13 +156,16 @@ func (l *Listing) Load(ctx context.Context) (*Corpus, []Skipped, error) {
 // has the reason in Loaded.Reason; when ctx is done, the result is to be
 // dropped. LoadFile is safe for concurrent use, for callers that read
 // several files at once; Reuse and Read are then called from the
-// goroutines that call it.
+// goroutines that call it, but one call at a time.
 func (l *Listing) LoadFile(ctx context.Context, f File) Loaded {
 	if f.Skip != "" {
 		return Loaded{Reason: f.Skip}
 	}
 	if l.opts.Reuse != nil {
-		if r, ok := l.opts.Reuse(f.Path, f.Info); ok {
+		l.hookMu.Lock()
+		r, ok := l.opts.Reuse(f.Path, f.Info)
+		l.hookMu.Unlock()
+		if ok {
 			return r
 		}
 	}
@@ -172,9 +175,9 @@ func (l *Listing) LoadFile(ctx context.Context, f File) Loaded {
 		return Loaded{Reason: reason(err)}
 	}
 	if l.opts.Read != nil {
-		l.readMu.Lock()
+		l.hookMu.Lock()
 		l.opts.Read(name, data)
-		l.readMu.Unlock()
+		l.hookMu.Unlock()
 	}
 	doc, err := ParseContext(ctx, name, data)
 	if err != nil {
