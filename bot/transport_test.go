@@ -201,9 +201,12 @@ func TestStartupBacksOffOnShortRetryAfter(t *testing.T) {
 	if err, _ := r.stop(t, 10*time.Second); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
+	// Four refused lookups and the one that worked; discordgo may look the
+	// gateway up again later by itself, if the connection drops on a busy
+	// machine, which is not start-up's doing.
 	lines := retryLines(t, logs.String())
-	if len(lines) != 4 || fake.Lookups() != 5 {
-		t.Fatalf("%d lookups and %d retry lines %+v, want 5 and 4", fake.Lookups(), len(lines), lines)
+	if len(lines) != 4 || fake.Lookups() < 5 {
+		t.Fatalf("%d lookups and %d retry lines %+v, want 5 (or more, after start-up) and 4", fake.Lookups(), len(lines), lines)
 	}
 	for i, l := range lines {
 		if l.Wait < asked || (i > 0 && l.Wait < lines[i-1].Wait) {
