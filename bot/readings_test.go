@@ -361,7 +361,12 @@ func TestReadingsRestart(t *testing.T) {
 		ps := botPosts(e.fake, thread.ID)
 		return len(ps) > before && hasVotes(ps[before:])
 	})
-	// The follow-up was asked with the turn from before the restart.
+	// The follow-up was asked with the turn from before the restart. The
+	// bot logs it just after the answer is shown: give it a moment.
+	logged := func() bool { return strings.Count(e2.logs.String(), "follow_up=") >= 2 } // the /ask above, then this
+	for deadline := time.Now().Add(10 * time.Second); !logged() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if !strings.Contains(e2.logs.String(), "follow_up=true") {
 		t.Error("the follow-up after the restart was asked without the thread's history")
 	}

@@ -170,6 +170,13 @@ func TestLoadFSSkipsPDFPastALimit(t *testing.T) {
 // Reading a PDF stops soon after its context is cancelled: between pages,
 // and in the middle of a page the engine takes long over.
 func TestParsePDFStopsWhenCancelled(t *testing.T) {
+	if raceDetector {
+		// Stopping the engine mid-call closes wazero's module while the call
+		// runs: memory-safe (pdfmem_mmap.go keeps the pages until the call
+		// returns), but wazero's own fields are not race-detector clean.
+		// .ci/run runs this test without -race.
+		t.Skip("stopping the PDF engine mid-call trips the race detector inside wazero; run without -race")
+	}
 	tests := []struct {
 		name string
 		data []byte

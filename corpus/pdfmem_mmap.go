@@ -28,9 +28,16 @@ func pdfMemoryAllocator() experimental.MemoryAllocator {
 }
 
 // mappedMemory is a WebAssembly memory in a mapping of its largest size.
-type mappedMemory struct{ buf []byte }
+// An instance stopped in the middle of a call (Kill) frees its memory while
+// the call may still grow it: mu orders the two.
+type mappedMemory struct {
+	mu  sync.Mutex
+	buf []byte
+}
 
 func (m *mappedMemory) Reallocate(size uint64) []byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if size > uint64(len(m.buf)) {
 		return nil
 	}
@@ -48,6 +55,8 @@ var mappings struct {
 }
 
 func (m *mappedMemory) Free() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	mappings.Lock()
 	defer mappings.Unlock()
 	if m.buf == nil {
