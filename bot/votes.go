@@ -2,9 +2,7 @@ package bot
 
 import (
 	"bufio"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -67,9 +65,7 @@ func loadOrCreateKey(path string) ([]byte, error) {
 
 // hashUser is the stored form of a user ID.
 func (v *voteStore) hashUser(userID string) string {
-	m := hmac.New(sha256.New, v.key)
-	m.Write([]byte(userID))
-	return hex.EncodeToString(m.Sum(nil))
+	return store.HashUserWith(v.key, userID)
 }
 
 // add appends one vote and syncs it to disk.

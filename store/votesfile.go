@@ -2,6 +2,8 @@ package store
 
 import (
 	"bufio"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -48,4 +50,12 @@ func ReadVotesFile(path string) ([]Vote, []byte, error) {
 		return nil, nil, fmt.Errorf("votes key %s.key is damaged", path)
 	}
 	return out, key, nil
+}
+
+// HashUserWith is the stored form of a Discord user id under key: the hex
+// HMAC-SHA256 that Store.HashUser returns, and the votes file holds.
+func HashUserWith(key []byte, userID string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(userID))
+	return hex.EncodeToString(m.Sum(nil))
 }

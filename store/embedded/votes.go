@@ -1,20 +1,15 @@
 package embedded
 
 import (
-	"bufio"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/footnote-bot/footnote/store"
@@ -30,9 +25,7 @@ func newKey() []byte {
 
 // HashUser is the HMAC-SHA256 of userID under the store's key, in hex.
 func (s *Store) HashUser(userID string) string {
-	m := hmac.New(sha256.New, *s.key.Load())
-	m.Write([]byte(userID))
-	return hex.EncodeToString(m.Sum(nil))
+	return store.HashUserWith(*s.key.Load(), userID)
 }
 
 // AddVote records a vote, superseding the user's earlier one on the answer.
@@ -103,14 +96,10 @@ func (s *Store) ImportVotes(ctx context.Context, path string) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("import votes: %w", err)
 	}
-	votes, err := readVotesFile(abs)
+	votes, key, err := store.ReadVotesFile(abs)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
 	}
-	if err != nil {
-		return 0, fmt.Errorf("import votes: %w", err)
-	}
-	key, err := readKey(abs + ".key")
 	if err != nil {
 		return 0, fmt.Errorf("import votes: %w", err)
 	}
@@ -152,46 +141,4 @@ func (s *Store) ImportVotes(ctx context.Context, path string) (int, error) {
 		s.key.Store(&adopted)
 	}
 	return n, nil
-}
-
-// readVotesFile reads every vote of a votes file, in order.
-func readVotesFile(path string) ([]store.Vote, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []store.Vote
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 16<<20)
-	for n := 1; sc.Scan(); n++ {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var v store.Vote
-		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
-			return nil, fmt.Errorf("votes file %s line %d: %w", path, n, err)
-		}
-		out = append(out, v)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read votes file %s: %w", path, err)
-	}
-	return out, nil
-}
-
-// readKey reads a votes file's key; nil when there is none.
-func readKey(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read votes key: %w", err)
-	}
-	key, err := hex.DecodeString(strings.TrimSpace(string(data)))
-	if err != nil || len(key) < 16 {
-		return nil, fmt.Errorf("votes key %s is damaged", path)
-	}
-	return key, nil
 }

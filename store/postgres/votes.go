@@ -2,9 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,9 +18,7 @@ import (
 
 // HashUser is the HMAC-SHA256 of userID under the store's key, in hex.
 func (s *Store) HashUser(userID string) string {
-	m := hmac.New(sha256.New, *s.key.Load())
-	m.Write([]byte(userID))
-	return hex.EncodeToString(m.Sum(nil))
+	return store.HashUserWith(*s.key.Load(), userID)
 }
 
 // AddVote records a vote, superseding the user's earlier one on the answer.
