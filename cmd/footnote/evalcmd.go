@@ -113,17 +113,7 @@ func renderReport(r eval.Report, verbose bool) string {
 	if verbose {
 		b.WriteString("\n")
 		for _, res := range r.Results {
-			status := "ok"
-			switch {
-			case res.Error != "":
-				status = "ERROR " + res.Error
-			case res.Answerable && res.Abstained:
-				status = "ABSTAINED"
-			case res.Answerable && !res.Correct:
-				status = "WRONG"
-			case !res.Answerable && !res.Abstained:
-				status = "ANSWERED-UNANSWERABLE"
-			}
+			status := outcome(res.Error, res.Answerable, res.Abstained, res.Correct)
 			fmt.Fprintf(&b, "%s %-12s rank=%d %s\n    Q: %s\n    A: %s\n", res.ID, res.Kind, res.Rank, status, res.Question, clip(res.Answer, 300))
 		}
 	}
@@ -137,4 +127,20 @@ func ms(d time.Duration) string {
 		return fmt.Sprintf("%.2f ms", x)
 	}
 	return fmt.Sprintf("%.1f ms", x)
+}
+
+// outcome words one question's result for eval -v: ok, ERROR, ABSTAINED,
+// WRONG or ANSWERED-UNANSWERABLE.
+func outcome(errMsg string, answerable, abstained, correct bool) string {
+	switch {
+	case errMsg != "":
+		return "ERROR " + errMsg
+	case answerable && abstained:
+		return "ABSTAINED"
+	case answerable && !correct:
+		return "WRONG"
+	case !answerable && !abstained:
+		return "ANSWERED-UNANSWERABLE"
+	}
+	return "ok"
 }

@@ -92,17 +92,7 @@ func renderSquad(r eval.SquadReport, verbose bool) string {
 	if verbose {
 		b.WriteString("\n")
 		for _, res := range r.Results {
-			status := "ok"
-			switch {
-			case res.Error != "":
-				status = "ERROR " + res.Error
-			case res.Answerable && res.Abstained:
-				status = "ABSTAINED"
-			case res.Answerable && !res.Correct:
-				status = "WRONG"
-			case !res.Answerable && !res.Abstained:
-				status = "ANSWERED-UNANSWERABLE"
-			}
+			status := outcome(res.Error, res.Answerable, res.Abstained, res.Correct)
 			fmt.Fprintf(&b, "%s rank=%d bm25=%d/%v conf=%.2f %s\n    Q: %s\n    G: %s\n    A: %s\n", res.ID, res.Rank, res.BM25Rank, res.BM25OK,
 				res.Confidence, status, res.Question, res.Gold, clip(res.Answer, 300))
 		}
