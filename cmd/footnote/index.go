@@ -98,32 +98,11 @@ func runIndex(ctx context.Context, m *Main, o *indexCmdOptions, args []string) e
 	if out == "" {
 		out = cfg.Index
 	}
-	if out == "" {
-		return usagef("no index file given: footnote index DIR -o FILE")
-	}
-	// A symbolic link keeps pointing at the new index: its target is
-	// replaced. Anything else but a regular file is refused.
-	target, link, err := indexfile.OutputTarget(out)
-	var oe *indexfile.OutputError
-	switch {
-	case errors.As(err, &oe):
-		return usagef("-o %v", oe)
-	case err != nil:
-		return fmt.Errorf("cannot write %s: %w", out, err)
-	}
-	if info, err := os.Stat(filepath.Dir(target)); err != nil || !info.IsDir() {
-		return fmt.Errorf("cannot write %s: folder %s does not exist", out, filepath.Dir(target))
-	}
-	// Two builds of one index file would each read the old one and the
-	// last rename would silently drop the other's work: one waits for none.
-	unlock, err := indexfile.Lock(target)
+	target, unlock, err := lockOutput(out, stderr)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if link {
-		fmt.Fprintf(stderr, "note: %s is a symbolic link: replacing its target, %s\n", out, target)
-	}
 
 	// The index there is updated, never a file that is not an index.
 	prev, err := indexfile.ReadIndexFile(target)
@@ -192,20 +171,7 @@ func runIndex(ctx context.Context, m *Main, o *indexCmdOptions, args []string) e
 		return fmt.Errorf("writing the index: %w", err)
 	}
 
-	sum := indexSummary{Index: out, Folder: dir, Embedder: s.Embedder, Dim: s.Dim,
-		Files: st.Files, Docs: st.Docs, Read: st.Read, Unchanged: st.Unchanged, Checked: st.Checked, Unreadable: st.Unreadable, Removed: st.Removed,
-		Passages: st.Passages, Embedded: st.Embedded, Reused: st.Reused,
-		Skipped: []skippedFile{}, Notes: st.Notes}
-	if sum.Notes == nil {
-		sum.Notes = []string{}
-	}
-	for _, sk := range st.Skipped {
-		sum.Skipped = append(sum.Skipped, skippedFile{sk.Path, sk.Reason})
-	}
-	if info, err := os.Stat(out); err == nil {
-		sum.Bytes = info.Size()
-	}
-	sum.Seconds = time.Since(started).Seconds()
+	sum := summarize(out, dir, s, st, time.Since(started))
 	if o.json {
 		return writeJSON(stdout, sum)
 	}
@@ -300,4 +266,55 @@ func (p *progressBar) clear() {
 		fmt.Fprint(p.w, "\r\x1b[K")
 		p.drawn = false
 	}
+}
+
+// lockOutput checks the index file out names and locks it against another
+// footnote index: the file to write (a symbolic link's target, with a note
+// on stderr) and the unlock to defer.
+func lockOutput(out string, stderr io.Writer) (target string, unlock func(), err error) {
+	if out == "" {
+		return "", nil, usagef("no index file given: footnote index DIR -o FILE")
+	}
+	// A symbolic link keeps pointing at the new index: its target is
+	// replaced. Anything else but a regular file is refused.
+	target, link, err := indexfile.OutputTarget(out)
+	var oe *indexfile.OutputError
+	switch {
+	case errors.As(err, &oe):
+		return "", nil, usagef("-o %v", oe)
+	case err != nil:
+		return "", nil, fmt.Errorf("cannot write %s: %w", out, err)
+	}
+	if info, err := os.Stat(filepath.Dir(target)); err != nil || !info.IsDir() {
+		return "", nil, fmt.Errorf("cannot write %s: folder %s does not exist", out, filepath.Dir(target))
+	}
+	// Two builds of one index file would each read the old one and the
+	// last rename would silently drop the other's work: one waits for none.
+	unlock, err = indexfile.Lock(target)
+	if err != nil {
+		return "", nil, err
+	}
+	if link {
+		fmt.Fprintf(stderr, "note: %s is a symbolic link: replacing its target, %s\n", out, target)
+	}
+	return target, unlock, nil
+}
+
+// summarize is what footnote index prints of a build of dir into out.
+func summarize(out, dir string, s *indexfile.Saved, st indexfile.BuildStats, took time.Duration) indexSummary {
+	sum := indexSummary{Index: out, Folder: dir, Embedder: s.Embedder, Dim: s.Dim,
+		Files: st.Files, Docs: st.Docs, Read: st.Read, Unchanged: st.Unchanged, Checked: st.Checked, Unreadable: st.Unreadable, Removed: st.Removed,
+		Passages: st.Passages, Embedded: st.Embedded, Reused: st.Reused,
+		Skipped: []skippedFile{}, Notes: st.Notes}
+	if sum.Notes == nil {
+		sum.Notes = []string{}
+	}
+	for _, sk := range st.Skipped {
+		sum.Skipped = append(sum.Skipped, skippedFile{sk.Path, sk.Reason})
+	}
+	if info, err := os.Stat(out); err == nil {
+		sum.Bytes = info.Size()
+	}
+	sum.Seconds = took.Seconds()
+	return sum
 }
